@@ -1,0 +1,7 @@
+#include <stdio.h>
+
+int main(void)
+{
+	puts("lucht " LUCHT_VERSION);
+	return 0;
+}
