@@ -22,8 +22,10 @@ run: build
 	 $(BUILD)/lucht materialize daily_air_quality_data || exit $$?; \
 	 [ $$rc -ne 2 ] || exit $$rc
 
-test: build test-sanitize
+# Every test, in the normal build and then under the sanitizers.
+test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-sanitize
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-sanitize: deps

@@ -26,7 +26,8 @@ void duck_close(struct duck *d);  /* accepts a zeroed or closed struct */
 /* Runs one or more statements; the error message is DuckDB's. */
 int duck_exec(struct duck *d, const char *sql, struct lerr *err);
 /* First column of the first row of sql: as int64 / as text (caller frees). *is_null (may be
- * NULL) is set when the value is NULL or there is no row. */
+ * NULL) is set when the value is NULL or there is no row; the text is then NULL. Text is read
+ * from VARCHAR, BOOLEAN and integer columns; cast anything else to VARCHAR in the query. */
 int duck_query_int64(struct duck *d, const char *sql, int64_t *out, bool *is_null, struct lerr *err);
 int duck_query_text(struct duck *d, const char *sql, char **out, struct lerr *err);
 
@@ -36,7 +37,8 @@ int duck_quote(struct buf *b, const char *s);
 enum duck_format { DUCK_TABLE, DUCK_CSV, DUCK_JSON };
 
 /*
- * Runs sql (one statement, any kind: SELECT, DESCRIBE, SHOW ...) and prints its result:
+ * Runs sql (any kind: SELECT, DESCRIBE, SHOW ...; several statements run in turn and the last
+ * one's result is printed) and prints its result:
  * DUCK_TABLE as aligned columns with a header and a "(N rows)" line, DUCK_CSV as RFC 4180
  * with a header, DUCK_JSON as one array of objects (numbers as numbers, NULL as null,
  * everything else as strings). *rows (may be NULL) receives the row count.

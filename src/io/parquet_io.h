@@ -38,7 +38,7 @@ struct parquet_written {
  * temporary file in the same folder (created as needed), fsync'd, then renamed over path,
  * so the file appears whole or not at all and a re-materialization replaces it. On failure
  * nothing is left behind and an existing file is untouched. Also computes the row count and
- * the data version: SHA-256 over the rows rendered as JSON, one per line, sorted, so the
+ * the data version: SHA-256 over the sorted SHA-256s of the rows rendered as JSON, so the
  * same rows give the same version whatever order they came in.
  */
 int parquet_write_table(struct duck *d, const char *table, const char *path,

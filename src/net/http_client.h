@@ -1,6 +1,7 @@
 #ifndef LUCHT_NET_HTTP_CLIENT_H
 #define LUCHT_NET_HTTP_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/buf.h"
@@ -9,7 +10,8 @@
 /*
  * A small HTTP client over libcurl: one easy handle per client, so that consecutive requests
  * to the same host reuse the connection; a timeout for the whole request and one for
- * connecting; a cap on the response body (the transfer is aborted past it).
+ * connecting; a cap on the response body (the transfer is aborted past it). A client is
+ * used by one thread at a time; threads that fetch in parallel each have their own.
  */
 struct http_client;
 
@@ -18,6 +20,9 @@ struct http_client_options {
 	double connect_timeout;  /* seconds to connect; 0: min(timeout, 10) */
 	size_t max_body;         /* bytes */
 	const char *user_agent;  /* NULL: "lucht/VERSION" */
+	/* Polled during a transfer (about once a second and on progress); a true return aborts
+	 * it with "request aborted", so a stop request need not wait for the timeout. */
+	bool (*should_abort)(void);
 };
 
 struct http_client *http_client_new(const struct http_client_options *o, struct lerr *err);

@@ -72,6 +72,7 @@ struct run_filter {
 enum event_level { EVENT_DEBUG, EVENT_INFO, EVENT_WARNING, EVENT_ERROR };
 
 const char *event_level_name(enum event_level l);  /* "debug", "info", "warning", "error" */
+int event_level_parse(const char *s, enum event_level *out);  /* 0 or -1 */
 
 struct run_event {
 	int64_t id;                 /* increasing in the order events were appended */
@@ -110,6 +111,7 @@ struct materialization {
 enum partition_state { PARTITION_MISSING, PARTITION_MATERIALIZED, PARTITION_FAILED };
 
 const char *partition_state_name(enum partition_state s);  /* "missing", "materialized", "failed" */
+int partition_state_parse(const char *s, enum partition_state *out);  /* 0 or -1 */
 
 /*
  * What is known of one partition of an asset. A partition whose last attempt failed is

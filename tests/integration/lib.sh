@@ -1,0 +1,99 @@
+# Shared by the integration tests: a temporary instance, the fake Luchtmeetnet API of
+# tests/fake_api, and assertions. Each test sources this file and runs the real binary.
+set -euo pipefail
+
+: "${LUCHT_BIN:?run through ctest (make test)}"
+: "${FAKE_API_BIN:?run through ctest (make test)}"
+: "${LUCHT_SOURCE_DIR:?run through ctest (make test)}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/lucht-test.XXXXXX")
+FAKE_PID=""
+
+cleanup() {
+	if [ -n "$FAKE_PID" ]; then
+		kill "$FAKE_PID" 2>/dev/null || true
+		wait "$FAKE_PID" 2>/dev/null || true
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# A clean environment: nothing from the developer's shell or a .env may leak in.
+for v in $(env | sed -n 's/^\(LUCHT_[A-Z_]*\|DAGSTER_SECRET_[A-Z_]*\|ENVIRONMENT\|LUCHTMEETNET_API_URL\)=.*/\1/p'); do
+	case "$v" in LUCHT_BIN | LUCHT_SOURCE_DIR) ;; *) unset "$v" ;; esac
+done
+export LUCHT_HOME="$T/home"
+export LUCHT_LANDING_ZONE="$T/landing_zone"
+export LUCHT_DATA_LAKE="$T/data_lake/bronze"
+export LUCHT_RETRY_DELAY=0.05
+export LUCHT_HTTP_TIMEOUT=5
+cd "$T"
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$T/out" ] && { echo "--- stdout" >&2; tail -n 40 "$T/out" >&2; }
+	[ -f "$T/err" ] && { echo "--- stderr" >&2; tail -n 40 "$T/err" >&2; }
+	exit 1
+}
+
+# start_fake [fake-luchtmeetnet options]: starts the fake API and points lucht at it.
+start_fake() {
+	rm -f "$T/port"
+	"$FAKE_API_BIN" --port-file "$T/port" --stations "$LUCHT_SOURCE_DIR/data/stations.json" \
+		--request-log "$T/requests.log" "$@" 2>"$T/fake.err" &
+	FAKE_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$T/port" ] && break
+		kill -0 "$FAKE_PID" 2>/dev/null || fail "the fake API did not start: $(cat "$T/fake.err")"
+		sleep 0.05
+	done
+	[ -s "$T/port" ] || fail "the fake API wrote no port"
+	export LUCHTMEETNET_API_URL="http://127.0.0.1:$(cat "$T/port")"
+}
+
+stop_fake() {
+	kill "$FAKE_PID" 2>/dev/null || true
+	wait "$FAKE_PID" 2>/dev/null || true
+	FAKE_PID=""
+}
+
+# run_lucht EXPECTED_EXIT ARGS...: runs lucht, keeps its output in $T/out and $T/err.
+run_lucht() {
+	local want=$1 got=0
+	shift
+	"$LUCHT_BIN" "$@" >"$T/out" 2>"$T/err" || got=$?
+	[ "$got" -eq "$want" ] || fail "lucht $* exited $got, expected $want"
+}
+
+out() { cat "$T/out"; }
+err() { cat "$T/err"; }
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "${3:-values differ}: got '$1', expected '$2'"
+}
+
+assert_contains() {
+	grep -qF -- "$2" <<<"$1" || fail "${3:-missing text}: '$2' not in: $1"
+}
+
+assert_not_contains() {
+	if grep -qF -- "$2" <<<"$1"; then fail "${3:-unexpected text}: '$2' in: $1"; fi
+}
+
+# sql_value QUERY: the single value a query returns.
+sql_value() {
+	"$LUCHT_BIN" sql --csv "$1" >"$T/sql.out" 2>"$T/sql.err" || fail "lucht sql '$1': $(cat "$T/sql.err")"
+	sed -n 2p "$T/sql.out"
+}
+
+# The newest day: the last that has fully ended in Europe/Amsterdam.
+newest_day() {
+	"$LUCHT_BIN" partitions daily_air_quality_data --json | jq -r '.[0].partition'
+}
+
+# No temporary or partial Parquet files anywhere in the data roots.
+assert_no_temp_files() {
+	local left
+	left=$(find "$T/landing_zone" "$T/data_lake" -name '.*' -type f 2>/dev/null || true)
+	[ -z "$left" ] || fail "temporary files left behind: $left"
+}
