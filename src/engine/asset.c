@@ -41,7 +41,8 @@ const char *asset_ctx_value(const struct asset_ctx *ctx, enum partitions_kind ki
 	return partitions_value_of(ctx->asset->partitions, kind, ctx->values);
 }
 
-void asset_log(struct asset_ctx *ctx, enum event_level level, const char *fmt, ...)
+void run_event(struct store *s, const char *run_id, enum event_level level, const char *type,
+	       const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -49,8 +50,18 @@ void asset_log(struct asset_ctx *ctx, enum event_level level, const char *fmt, .
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	struct lerr err;
-	if (store_event_append(ctx->store, ctx->run->id, level, "LOG", msg, &err) < 0)
-		log_error("cannot record an event of run %s: %s", ctx->run->id, err.msg);
+	if (store_event_append(s, run_id, level, type, msg, &err) < 0)
+		log_error("cannot record an event of run %s: %s", run_id, err.msg);
+}
+
+void asset_log(struct asset_ctx *ctx, enum event_level level, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	run_event(ctx->store, ctx->run->id, level, "LOG", "%s", msg);
 	if (level >= EVENT_WARNING)
 		log_msg(level == EVENT_WARNING ? LOG_WARNING : LOG_ERROR, "%s %s: %s",
 			ctx->asset->name, ctx->partition, msg);

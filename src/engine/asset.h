@@ -102,6 +102,11 @@ int pipeline_unknown_asset(const struct pipeline *p, const char *name, struct le
 /* The value of the dimension of kind in the partition being computed, or NULL. */
 const char *asset_ctx_value(const struct asset_ctx *ctx, enum partitions_kind kind);
 
+/* Appends an event to a run's log. A store that fails here is reported on stderr rather than
+ * returned: losing one line of a log must not fail the run it describes. */
+void run_event(struct store *s, const char *run_id, enum event_level level, const char *type,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* Appends to the run's event log and prints the line to stderr at warning and above. */
 void asset_log(struct asset_ctx *ctx, enum event_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

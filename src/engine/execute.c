@@ -24,22 +24,6 @@ static void this_host(char out[STORE_NAME_LEN])
 	out[STORE_NAME_LEN - 1] = '\0';
 }
 
-static void record_event(struct engine *e, const char *run_id, enum event_level level,
-			 const char *type, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void record_event(struct engine *e, const char *run_id, enum event_level level,
-			 const char *type, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct lerr err;
-	if (store_event_append(e->store, run_id, level, type, msg, &err) < 0)
-		log_error("cannot record an event of run %s: %s", run_id, err.msg);
-}
-
 static int output_path(const struct engine *e, const struct asset_ctx *ctx, struct buf *path,
 		       struct lerr *err)
 {
@@ -126,7 +110,7 @@ static int attempt_once(struct engine *e, struct asset_ctx *ctx, struct run_outc
 		goto out;
 	for (size_t i = 0; i < nchecks; i++)
 		if (!results[i].passed)
-			record_event(e, ctx->run->id, EVENT_WARNING, "ASSET_CHECK",
+			run_event(e->store, ctx->run->id, EVENT_WARNING, "ASSET_CHECK",
 				     "check %s failed (a warning, not a failure): %s", results[i].name,
 				     results[i].metadata_json ? results[i].metadata_json : "{}");
 	out->rows = written.rows;
@@ -157,7 +141,7 @@ static int attempt_all(struct engine *e, struct asset_ctx *ctx, struct run *run,
 		lerr_clear(err);
 		if (attempt_once(e, ctx, out, err) == 0)
 			return 0;
-		record_event(e, run->id, EVENT_ERROR, "STEP_FAILURE", "attempt %d failed: %s",
+		run_event(e->store, run->id, EVENT_ERROR, "STEP_FAILURE", "attempt %d failed: %s",
 			     attempt, err->msg);
 		if (interrupted() || !err->retryable || attempt > max)
 			return -1;
@@ -165,7 +149,7 @@ static int attempt_all(struct engine *e, struct asset_ctx *ctx, struct run *run,
 					   retry_random());
 		if (err->retry_after > delay)
 			delay = err->retry_after;
-		record_event(e, run->id, EVENT_INFO, "STEP_RETRY", "retry %d of %d in %.1f s",
+		run_event(e->store, run->id, EVENT_INFO, "STEP_RETRY", "retry %d of %d in %.1f s",
 			     attempt, max, delay);
 		if (sleep_interruptible(delay) < 0)
 			return -1;
@@ -199,7 +183,7 @@ static void finish(struct engine *e, struct run *run, struct run_outcome *out, c
 	run->ended_at = time_now_us();
 	run->pid = 0;
 	if (out->status == RUN_SUCCEEDED) {
-		record_event(e, run->id, EVENT_INFO, "RUN_SUCCESS", "succeeded: %lld rows in %d attempt%s",
+		run_event(e->store, run->id, EVENT_INFO, "RUN_SUCCESS", "succeeded: %lld rows in %d attempt%s",
 			     (long long)out->rows, out->attempts, out->attempts == 1 ? "" : "s");
 	} else {
 		snprintf(out->error, sizeof(out->error), "%s", error);
@@ -209,7 +193,7 @@ static void finish(struct engine *e, struct run *run, struct run_outcome *out, c
 		    store_partition_fail(e->store, run->asset, run->partition, run->id, out->error, &err) < 0)
 			log_error("cannot record the failure of %s %s: %s", run->asset, run->partition,
 				  err.msg);
-		record_event(e, run->id, EVENT_ERROR,
+		run_event(e->store, run->id, EVENT_ERROR,
 			     out->status == RUN_CANCELED ? "RUN_CANCELED" : "RUN_FAILURE", "%s: %s",
 			     run_status_name(out->status), out->error);
 	}
@@ -240,7 +224,7 @@ int engine_run_partition(struct engine *e, const struct asset_def *asset, const 
 	}
 	run.tags_json = NULL; /* borrowed: run_release must not free it */
 	snprintf(out->run_id, sizeof(out->run_id), "%s", run.id);
-	record_event(e, run.id, EVENT_INFO, "RUN_START", "started %s for %s%s%s (pid %d on %s)",
+	run_event(e->store, run.id, EVENT_INFO, "RUN_START", "started %s for %s%s%s (pid %d on %s)",
 		     run.job, asset->name, partition[0] ? " " : "", partition, run.pid, run.host);
 
 	struct asset_ctx ctx = {

@@ -10,7 +10,4 @@
  */
 int data_root_check(const char *root, const char *variable, struct lerr *err);
 
-/* mkdir -p; 0 or -1 with errno set. */
-int mkdir_parents(const char *path);
-
 #endif

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fs.h"
+
 #define SQL_MAX (64u << 10)
 
 static bool is_name_char(char c)
@@ -111,57 +113,6 @@ static bool valid_table(const char *s)
 	return true;
 }
 
-static int fsync_path(const char *path, int flags, struct lerr *err)
-{
-	int fd = open(path, flags | O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return lerr_set(err, "cannot open %s: %s", path, strerror(errno));
-	/* Some file systems cannot sync a directory; that is not a failure of the write. */
-	if (fsync(fd) < 0 && !(errno == EINVAL && (flags & O_DIRECTORY))) {
-		int e = errno;
-		close(fd);
-		return lerr_set(err, "cannot sync %s: %s", path, strerror(e));
-	}
-	close(fd);
-	return 0;
-}
-
-/* Syncs the folder holding path, so that an entry just made there survives a crash. */
-static int sync_parent(char *path, struct lerr *err)
-{
-	char *slash = strrchr(path, '/');
-	if (!slash)
-		return fsync_path(".", O_DIRECTORY, err);
-	if (slash == path)
-		return fsync_path("/", O_DIRECTORY, err);
-	*slash = '\0';
-	int rc = fsync_path(path, O_DIRECTORY, err);
-	*slash = '/';
-	return rc;
-}
-
-/* mkdir -p; dir is modified while it works and restored. */
-static int make_dirs(char *dir, struct lerr *err)
-{
-	for (char *p = dir + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		struct stat st;
-		int rc = 0;
-		if (mkdir(dir, 0777) == 0)
-			rc = sync_parent(dir, err);
-		else if (errno != EEXIST)
-			rc = lerr_set(err, "cannot create folder %s: %s", dir, strerror(errno));
-		else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-			rc = lerr_set(err, "cannot create folder %s: %s", dir, strerror(ENOTDIR));
-		*p = saved;
-		if (rc < 0 || saved == '\0')
-			return rc;
-	}
-}
-
 /* A name in path's folder that no other writer uses: .BASE.tmp-PID-RANDOM */
 static int temp_name(const char *path, struct buf *out)
 {
@@ -250,19 +201,19 @@ int parquet_write_table(struct duck *d, const char *table, const char *path,
 	const char *folder = !slash ? "." : slash == dir ? "/" : dir;
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if (make_dirs(dir, err) < 0)
+		if (fs_mkdir_parents(dir, true, err) < 0)
 			goto out;
 	}
 	tmp_made = true;
 	if (copy_to(d, table, buf_str(&tmp), &w.rows, err) < 0 ||
-	    fsync_path(buf_str(&tmp), 0, err) < 0)
+	    fs_sync_path(buf_str(&tmp), false, err) < 0)
 		goto out;
 	if (rename(buf_str(&tmp), path) < 0) {
 		lerr_set(err, "cannot rename %s: %s", buf_str(&tmp), strerror(errno));
 		goto out;
 	}
 	tmp_made = false;
-	if (fsync_path(folder, O_DIRECTORY, err) < 0)
+	if (fs_sync_path(folder, true, err) < 0)
 		goto out;
 	*out = w;
 	rc = 0;

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "io/data_root.h"
 #include "util/buf.h"
 #include "util/config.h"
+#include "util/fs.h"
 
 struct limiter *limiter_open(const struct config *c, struct lerr *err)
 {
@@ -15,8 +15,8 @@ struct limiter *limiter_open(const struct config *c, struct lerr *err)
 		lerr_set(err, "LUCHT_REDIS_URL is set but the Redis rate limiter is not built yet");
 		return NULL;
 	}
-	if (mkdir_parents(c->home) < 0) {
-		lerr_set(err, "cannot create LUCHT_HOME %s: %s", c->home, strerror(errno));
+	if (fs_mkdir_parents(c->home, false, err) < 0) {
+		lerr_prefix(err, "LUCHT_HOME");
 		return NULL;
 	}
 	struct buf path;

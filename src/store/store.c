@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "util/config.h"
+#include "util/fs.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -155,45 +156,6 @@ struct store *store_close(struct store *s)
 	return NULL;
 }
 
-/* One level of the folder: fine when it is there already, as long as it is a folder. */
-static int make_dir(const char *path)
-{
-	if (mkdir(path, 0755) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return -1;
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
-static int create_failed(const char *home, struct lerr *err)
-{
-	return lerr_set(err, "cannot create instance folder %s: %s", home, strerror(errno));
-}
-
-/* mkdir -p; home fits in PATH_MAX (store_open checked). */
-static int make_dirs(const char *home, struct lerr *err)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s", home);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		int rc = make_dir(path);
-		*p = '/';
-		if (rc < 0)
-			return create_failed(home, err);
-	}
-	return make_dir(path) == 0 ? 0 : create_failed(home, err);
-}
-
 struct store *store_open(const struct config *c, struct lerr *err)
 {
 	if (c->database_url && c->database_url[0]) {
@@ -210,7 +172,9 @@ struct store *store_open(const struct config *c, struct lerr *err)
 		lerr_set(err, "instance folder %.100s...: the path is too long", c->home);
 		return NULL;
 	}
-	if (make_dirs(c->home, err) < 0)
+	if (fs_mkdir_parents(c->home, false, err) < 0) {
+		lerr_prefix(err, "cannot create instance folder %s (LUCHT_HOME)", c->home);
 		return NULL;
+	}
 	return store_sqlite_open(path, err);
 }

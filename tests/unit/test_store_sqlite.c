@@ -790,18 +790,20 @@ static void test_store_open_creates_the_instance_folder(void **state)
 static void test_store_open_names_the_folder_it_cannot_create(void **state)
 {
 	struct fixture *f = *state;
-	char file[160], home[200], want[300];
+	char file[160], home[200], want[600];
 	snprintf(file, sizeof(file), "%s/plain-file", f->dir);
 	write_file(file, "x");
 	snprintf(home, sizeof(home), "%s/home", file);
 	struct config c = { .home = home, .database_url = "" };
 	assert_null(store_open(&c, &f->err));
-	snprintf(want, sizeof(want), "cannot create instance folder %s: %s", home, strerror(ENOTDIR));
+	snprintf(want, sizeof(want), "cannot create instance folder %s (LUCHT_HOME): cannot create "
+		 "folder %s: %s", home, file, strerror(ENOTDIR));
 	assert_string_equal(f->err.msg, want);
 
 	c.home = file;
 	assert_null(store_open(&c, &f->err));
-	snprintf(want, sizeof(want), "cannot create instance folder %s: %s", file, strerror(ENOTDIR));
+	snprintf(want, sizeof(want), "cannot create instance folder %s (LUCHT_HOME): cannot create "
+		 "folder %s: %s", file, file, strerror(ENOTDIR));
 	assert_string_equal(f->err.msg, want);
 }
 
