@@ -1,10 +1,11 @@
 # Station details: station_names per station from /stations/{number}, then every station in
 # the lake as air_quality_station_names, with typed columns.
 source "$(dirname "$0")/lib.sh"
-start_fake --station-mode NL49003=500
+start_fake --station-mode NL49003=500 --station-mode NL49007=404
 
-run_lucht 1 materialize station_names --station NL01485 --station NL01912 --station NL49003
-assert_contains "$(out)" "2 succeeded, 1 failed of 3 partitions"
+run_lucht 1 materialize station_names --station NL01485 --station NL01912 --station NL49003 --station NL49007
+assert_contains "$(out)" "2 succeeded, 2 failed of 4 partitions"
+assert_contains "$(out)" "station NL49007 is unknown to the API (HTTP 404)"
 [ -f "$LUCHT_LANDING_ZONE/station_names/station=NL01485/data.parquet" ] || fail "no station file"
 
 run_lucht 0 materialize air_quality_station_names
@@ -21,7 +22,7 @@ assert_eq "$(out | jq -r '.[0].status + " " + (.[0].rows|tostring)')" "materiali
 run_id=$("$LUCHT_BIN" runs --asset air_quality_station_names --json | jq -r '.[0].id')
 run_lucht 0 logs "$run_id"
 assert_contains "$(out)" "skipped 97 of 99 station_names partitions"
-assert_contains "$(out)" "1 failed: NL49003; 96 missing: NL01497"
+assert_contains "$(out)" "2 failed: NL49003, NL49007; 95 missing: NL01497"
 
 # An empty table with the same columns stands in for an asset with no files yet.
 assert_eq "$(sql_value "SELECT count(*) FROM daily_air_quality_data")" "0" "an asset with no files"
