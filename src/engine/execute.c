@@ -71,7 +71,8 @@ static int run_checks(struct asset_ctx *ctx, struct check_result *results, struc
 	return 0;
 }
 
-/* One attempt: compute "out", write it, check it, record it. */
+/* One attempt: compute "out", check it, write it, record it. Checks come before the write so
+ * that a blocking check that fails leaves the previous file in place. */
 static int attempt_once(struct engine *e, struct asset_ctx *ctx, struct run_outcome *out,
 			struct lerr *err)
 {
@@ -79,22 +80,26 @@ static int attempt_once(struct engine *e, struct asset_ctx *ctx, struct run_outc
 	struct buf sql, path;
 	buf_init(&sql, 64 * 1024);
 	buf_init(&path, 4096);
-	struct check_result results[8];
-	size_t nchecks = ctx->asset->nchecks < 8 ? ctx->asset->nchecks : 8;
-	memset(results, 0, sizeof(results));
+	size_t nchecks = ctx->asset->nchecks;
+	struct check_result *results = calloc(nchecks ? nchecks : 1, sizeof(*results));
 	int rc = -1;
 
+	out->warnings = 0;
+	if (!results) {
+		lerr_set(err, "out of memory");
+		goto out;
+	}
 	if (output_path(e, ctx, &path, err) < 0 || duck_open(&duck, err) < 0)
 		goto out;
 	ctx->duck = &duck;
 	if (buf_printf(&sql, "CREATE TABLE out (%s)", ctx->asset->columns_sql) < 0 ||
 	    duck_exec(&duck, buf_str(&sql), err) < 0 || ctx->asset->compute(ctx, err) < 0)
 		goto out;
+	if (run_checks(ctx, results, out, err) < 0)
+		goto out;
 
 	struct parquet_written written;
 	if (parquet_write_table(&duck, "out", buf_str(&path), &written, err) < 0)
-		goto out;
-	if (run_checks(ctx, results, out, err) < 0)
 		goto out;
 
 	struct materialization m = {0};
@@ -109,14 +114,16 @@ static int attempt_once(struct engine *e, struct asset_ctx *ctx, struct run_outc
 	if (store_materialization_commit(e->store, &m, results, nchecks, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nchecks; i++)
-		if (!results[i].passed)
-			run_event(e->store, ctx->run->id, EVENT_WARNING, "ASSET_CHECK",
-				     "check %s failed (a warning, not a failure): %s", results[i].name,
-				     results[i].metadata_json ? results[i].metadata_json : "{}");
+		run_event(e->store, ctx->run->id, results[i].passed ? EVENT_INFO : EVENT_WARNING,
+			  "ASSET_CHECK", "check %s %s: %s", results[i].name,
+			  results[i].passed ? "passed" : "failed (a warning, not a failure)",
+			  results[i].metadata_json ? results[i].metadata_json : "{}");
 	out->rows = written.rows;
 	rc = 0;
 out:
-	check_results_release(results, nchecks);
+	if (results)
+		check_results_release(results, nchecks);
+	free(results);
 	ctx->duck = NULL;
 	duck_close(&duck);
 	buf_release(&sql);

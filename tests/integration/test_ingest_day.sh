@@ -50,9 +50,23 @@ assert_eq "$(find "$LUCHT_LANDING_ZONE/air_quality_data/date=$day/station=NL0148
 assert_eq "$(sql_value "SELECT count(*) FROM air_quality_data")" "$rows" "rows after a re-run"
 assert_no_temp_files
 
+# The check values_above_zero is recorded on every partition, a failure as a warning only.
+run_lucht 0 materialize air_quality_data --partition "$day|NL10641"
+assert_contains "$(out)" "succeeded"
+assert_contains "$(out)" "1 check warning"
+run_id=$("$LUCHT_BIN" runs --partition "$day|NL10641" --json | jq -r '.[0].id')
+run_lucht 0 logs "$run_id"
+assert_contains "$(out)" "check values_above_zero failed (a warning, not a failure)"
+assert_contains "$(out)" '"below_zero"'
+run_id=$("$LUCHT_BIN" runs --partition "$day|NL01912" --json | jq -r '.[0].id')
+run_lucht 0 logs "$run_id"
+assert_contains "$(out)" "check values_above_zero passed"
+"$LUCHT_BIN" sql --csv "SELECT count(*) FROM air_quality_data WHERE station = 'NL10641' AND value < 0" >"$T/neg"
+[ "$(sed -n 2p "$T/neg")" -gt 0 ] || fail "the warned partition has no negative value"
+
 # Runs were recorded with their job, partition and status.
 run_lucht 0 runs --asset air_quality_data --json
-assert_eq "$(out | jq 'length')" "4" "runs of air_quality_data"
+assert_eq "$(out | jq 'length')" "5" "runs of air_quality_data"
 assert_eq "$(out | jq -r '[.[].status] | unique | join(",")')" "succeeded" "run statuses"
-assert_eq "$(out | jq -r '.[0].job + " " + .[0].partition + " " + (.[0].attempt|tostring) + " " + .[0].tags.trigger')" "ingestion $day|NL01485 1 manual" "the newest run"
+assert_eq "$(out | jq -r '.[0].job + " " + .[0].partition + " " + (.[0].attempt|tostring) + " " + .[0].tags.trigger')" "ingestion $day|NL10641 1 manual" "the newest run"
 echo "ok"
