@@ -270,39 +270,26 @@ static int transport_error(struct http_client *c, const char *url, CURLcode rc,
 	return -1;
 }
 
-static int build_headers(const char *const *headers, const char *content_type,
-			 struct curl_slist **out)
+static int build_headers(const char *const *headers, struct curl_slist **out)
 {
 	struct curl_slist *list = NULL;
 	for (size_t i = 0; headers && headers[i]; i++) {
 		struct curl_slist *next = curl_slist_append(list, headers[i]);
-		if (!next)
-			goto fail;
-		list = next;
-	}
-	if (content_type) {
-		struct buf line;
-		buf_init(&line, 1024);
-		int rc = buf_printf(&line, "Content-Type: %s", content_type);
-		struct curl_slist *next = rc == 0 ? curl_slist_append(list, buf_str(&line)) : NULL;
-		buf_release(&line);
-		if (!next)
-			goto fail;
+		if (!next) {
+			curl_slist_free_all(list);
+			return -1;
+		}
 		list = next;
 	}
 	*out = list;
 	return 0;
-fail:
-	curl_slist_free_all(list);
-	return -1;
 }
 
-/* Runs the request already configured on c's handle. */
-static int perform(struct http_client *c, const char *url, const char *const *headers,
-		   const char *content_type, struct http_response *resp, struct lerr *err)
+int http_get(struct http_client *c, const char *url, const char *const *headers,
+	     struct http_response *resp, struct lerr *err)
 {
 	struct curl_slist *list = NULL;
-	if (build_headers(headers, content_type, &list) < 0)
+	if (build_headers(headers, &list) < 0)
 		return lerr_set(err, "out of memory");
 	struct transfer t = { .resp = resp, .over_cap = false };
 	resp->status = 0;
@@ -326,32 +313,13 @@ static int perform(struct http_client *c, const char *url, const char *const *he
 	return 0;
 }
 
-int http_get(struct http_client *c, const char *url, const char *const *headers,
-	     struct http_response *resp, struct lerr *err)
-{
-	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
-	return perform(c, url, headers, NULL, resp, err);
-}
-
-int http_post(struct http_client *c, const char *url, const char *const *headers,
-	      const char *content_type, const char *body, size_t len,
-	      struct http_response *resp, struct lerr *err)
-{
-	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body ? body : "");
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	return perform(c, url, headers, content_type, resp, err);
-}
-
 int http_query_escape(struct buf *b, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		bool keep = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-			    (*p >= '0' && *p <= '9') || strchr("-._~", *p);
-		char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-		if (keep ? buf_append(b, p, 1) : buf_append(b, esc, 3))
-			return -1;
-	}
-	return 0;
+	/* curl escapes all but RFC 3986's unreserved characters, as a query value needs. */
+	char *e = curl_easy_escape(NULL, s, 0);
+	if (!e)
+		return -1;
+	int rc = buf_puts(b, e);
+	curl_free(e);
+	return rc;
 }

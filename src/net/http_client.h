@@ -46,11 +46,6 @@ void http_response_release(struct http_response *r);
  */
 int http_get(struct http_client *c, const char *url, const char *const *headers,
 	     struct http_response *resp, struct lerr *err);
-/* POST body with content_type; same contract as http_get. */
-int http_post(struct http_client *c, const char *url, const char *const *headers,
-	      const char *content_type, const char *body, size_t len,
-	      struct http_response *resp, struct lerr *err);
-
 /* Appends s to b percent-encoded for a URL query (RFC 3986 unreserved kept). */
 int http_query_escape(struct buf *b, const char *s);
 
