@@ -43,7 +43,7 @@ static int append_row(void *p, const struct measurement *m, struct lerr *err)
 int lmn_compute_air_quality_data(struct asset_ctx *ctx, struct lerr *err)
 {
 	const char *station = asset_ctx_value(ctx, PARTITIONS_STATIC);
-	struct lmn_client *api = lmn_resources_api(ctx->resources);
+	struct lmn_client *api = lmn_api_for(ctx);
 	struct appending a = {
 		.start_us = to_us(ctx->window_start),
 		.end_us = to_us(ctx->window_end),

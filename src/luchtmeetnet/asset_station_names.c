@@ -64,7 +64,7 @@ int lmn_compute_station_names(struct asset_ctx *ctx, struct lerr *err)
 {
 	const char *number = asset_ctx_value(ctx, PARTITIONS_STATIC);
 	struct station_info s = {0};
-	if (lmn_station(lmn_resources_api(ctx->resources), number, &s, err) < 0)
+	if (lmn_station(lmn_api_for(ctx), number, &s, err) < 0)
 		return -1;
 	int rc = insert_station(ctx->duck, &s, err);
 	station_info_release(&s);

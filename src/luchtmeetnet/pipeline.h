@@ -24,6 +24,7 @@ int lmn_union_inputs(struct asset_ctx *ctx, const char *columns, struct lerr *er
 /* The process-wide resources: the API client with its HTTP client and rate limiter. */
 void *lmn_resources_open(const struct config *c, struct lerr *err);
 void lmn_resources_close(void *resources);
-struct lmn_client *lmn_resources_api(void *resources);
+/* The process's API client, logging each request to the event log of ctx's run. */
+struct lmn_client *lmn_api_for(struct asset_ctx *ctx);
 
 #endif

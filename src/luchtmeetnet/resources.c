@@ -47,7 +47,16 @@ void lmn_resources_close(void *resources)
 	free(r);
 }
 
-struct lmn_client *lmn_resources_api(void *resources)
+static void log_request(void *ctx, const char *line)
 {
-	return &((struct lmn_resources *)resources)->api;
+	struct asset_ctx *actx = ctx;
+	run_event(actx->store, actx->run->id, EVENT_INFO, "HTTP", "%s", line);
+}
+
+struct lmn_client *lmn_api_for(struct asset_ctx *ctx)
+{
+	struct lmn_client *api = &((struct lmn_resources *)ctx->resources)->api;
+	api->on_request = log_request;
+	api->ctx = ctx;
+	return api;
 }

@@ -33,6 +33,8 @@ assert_contains "$(out | jq -r '.error')" "malformed JSON"
 run_id=$("$LUCHT_BIN" runs --partition "$day|NL01497" --json | jq -r '.[0].id')
 run_lucht 0 logs "$run_id" --json
 assert_eq "$(out | jq '[.events[] | select(.type == "STEP_RETRY")] | length')" "2" "retries logged"
+assert_eq "$(out | jq -r '[.events[] | select(.type == "HTTP") | .message | capture("-> (?<s>[0-9]+)").s] | join(",")')" \
+	"503,503,200" "every request in the log, with its status"
 
 run_lucht 0 partitions air_quality_data --date $day "${args[@]}" --json
 assert_eq "$(out | jq -r '[.[].status] | join(",")')" \
