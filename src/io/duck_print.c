@@ -1,6 +1,7 @@
 #include "io/duck.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@
 #define TABLE_TEXT_MAX (64u << 20)  /* TABLE keeps every row to size the columns */
 #define CELL_TEXT_MAX (16u << 20)
 
-enum json_kind { JSON_STRING, JSON_NUMBER, JSON_BOOL };
+enum json_kind { KIND_STRING, KIND_NUMBER, KIND_BOOL };
 
 struct column {
 	char *name;
@@ -44,7 +45,7 @@ static enum json_kind json_kind_of(duckdb_type t)
 {
 	switch (t) {
 	case DUCKDB_TYPE_BOOLEAN:
-		return JSON_BOOL;
+		return KIND_BOOL;
 	case DUCKDB_TYPE_TINYINT:
 	case DUCKDB_TYPE_SMALLINT:
 	case DUCKDB_TYPE_INTEGER:
@@ -59,9 +60,9 @@ static enum json_kind json_kind_of(duckdb_type t)
 	case DUCKDB_TYPE_DOUBLE:
 	case DUCKDB_TYPE_DECIMAL:
 	case DUCKDB_TYPE_BIGNUM:
-		return JSON_NUMBER;
+		return KIND_NUMBER;
 	default:
-		return JSON_STRING;
+		return KIND_STRING;
 	}
 }
 
@@ -100,35 +101,13 @@ static bool is_json_number(const char *s, size_t len)
 	return s == end;
 }
 
-static void json_string(FILE *out, const char *s, size_t len)
+static void print_json_string(FILE *out, const char *s, size_t len)
 {
-	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (c < 0x20)
-				fprintf(out, "\\u%04x", c);
-			else
-				fputc(c, out);
-		}
-	}
-	fputc('"', out);
+	/* DuckDB's VARCHAR is UTF-8 already, so jansson need not check it again. */
+	json_t *j = json_stringn_nocheck(s, len);
+	if (!j || json_dumpf(j, out, JSON_ENCODE_ANY) < 0)
+		fputs("null", out);
+	json_decref(j);
 }
 
 /* RFC 4180; an empty string is quoted so that it differs from NULL, which is an empty field. */
@@ -200,7 +179,7 @@ static long table_text(struct buf *b, const char *s, size_t len)
 
 static bool right_aligned(const struct column *c)
 {
-	return json_kind_of(c->type) == JSON_NUMBER;
+	return json_kind_of(c->type) == KIND_NUMBER;
 }
 
 static void table_cell(FILE *out, const struct column *c, const char *text, bool last)
@@ -272,16 +251,16 @@ static int emit_row(struct printer *p, struct lerr *err)
 			const struct buf *cell = &p->cells[c];
 			if (c)
 				fputs(", ", p->out);
-			json_string(p->out, p->cols[c].name, strlen(p->cols[c].name));
+			print_json_string(p->out, p->cols[c].name, strlen(p->cols[c].name));
 			fputs(": ", p->out);
 			enum json_kind kind = json_kind_of(p->cols[c].type);
 			if (p->nulls[c])
 				fputs("null", p->out);
-			else if ((kind == JSON_NUMBER && is_json_number(buf_str(cell), cell->len)) ||
-				 kind == JSON_BOOL)
+			else if ((kind == KIND_NUMBER && is_json_number(buf_str(cell), cell->len)) ||
+				 kind == KIND_BOOL)
 				fwrite(buf_str(cell), 1, cell->len, p->out);
 			else
-				json_string(p->out, buf_str(cell), cell->len);
+				print_json_string(p->out, buf_str(cell), cell->len);
 		}
 		fputc('}', p->out);
 		break;
