@@ -26,7 +26,7 @@ static void print_run(const struct run *r)
 	cli_format_time(r->started_at, started);
 	if (r->started_at && r->ended_at)
 		snprintf(duration, sizeof(duration), "%.1fs", (double)(r->ended_at - r->started_at) / 1e6);
-	printf("%-32s  %-18s %-24s %-18s %-9s %2d  %-24s %8s  %s\n", r->id, r->job, r->asset,
+	printf("%-32s  %-26s %-25s %-18s %-9s %2d  %-24s %8s  %s\n", r->id, r->job, r->asset,
 	       r->partition, run_status_name(r->status), r->attempt, started, duration,
 	       r->error ? r->error : "");
 }
@@ -45,7 +45,7 @@ static int list(struct cli *cli, const struct run_filter *f, int json)
 		fputc('\n', stdout);
 		json_decref(arr);
 	} else {
-		printf("%-32s  %-18s %-24s %-18s %-9s %2s  %-24s %8s  %s\n", "ID", "JOB", "ASSET",
+		printf("%-32s  %-26s %-25s %-18s %-9s %2s  %-24s %8s  %s\n", "ID", "JOB", "ASSET",
 		       "PARTITION", "STATUS", "AT", "STARTED", "DURATION", "ERROR");
 		for (size_t i = 0; i < l.n; i++)
 			print_run(&l.v[i]);
