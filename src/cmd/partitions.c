@@ -22,11 +22,6 @@ static const char usage[] =
 
 extern const struct command command_partitions;
 
-static int compare_key(const void *key, const void *status)
-{
-	return strcmp(key, ((const struct partition_status *)status)->partition);
-}
-
 static json_t *status_json(const char *key, const struct partition_status *st)
 {
 	char at[32];
@@ -65,8 +60,7 @@ static int show(struct cli *cli, const struct asset_def *asset, const struct str
 		printf("%-20s %-12s %8s  %-12s  %-24s  %s\n", "PARTITION", "STATUS", "ROWS",
 		       "DATA VERSION", "MATERIALIZED AT", "ERROR");
 	for (size_t i = 0; i < keys->n; i++) {
-		const struct partition_status *st =
-			bsearch(keys->v[i], have.v, have.n, sizeof(*have.v), compare_key);
+		const struct partition_status *st = partition_status_find(&have, keys->v[i]);
 		count[st ? st->state : PARTITION_MISSING]++;
 		if (json)
 			json_array_append_new(arr, status_json(keys->v[i], st));

@@ -81,12 +81,6 @@ static int expected_inputs(const struct asset_ctx *ctx, const struct asset_def *
 	return partitions_select(input->partitions, &sel, ctx->run->created_at / 1000000, out, err);
 }
 
-/* The store lists partitions sorted by key (byte order), so a key is found by bisection. */
-static int compare_key(const void *key, const void *status)
-{
-	return strcmp(key, ((const struct partition_status *)status)->partition);
-}
-
 int asset_input_files(struct asset_ctx *ctx, struct strv *files, struct strv *failed,
 		      struct strv *missing, struct lerr *err)
 {
@@ -102,8 +96,7 @@ int asset_input_files(struct asset_ctx *ctx, struct strv *files, struct strv *fa
 		goto out;
 
 	for (size_t i = 0; i < expected.n; i++) {
-		const struct partition_status *st = bsearch(expected.v[i], have.v, have.n,
-							    sizeof(*have.v), compare_key);
+		const struct partition_status *st = partition_status_find(&have, expected.v[i]);
 		int usable = st && st->materialized_at && st->path && access(st->path, R_OK) == 0;
 		struct strv *dest = usable ? files : st ? failed : missing;
 		if (dest && strv_push(dest, usable ? st->path : expected.v[i]) < 0) {

@@ -95,6 +95,20 @@ int partition_state_parse(const char *s, enum partition_state *out)
 	return 0;
 }
 
+static int compare_partition(const void *key, const void *status)
+{
+	return strcmp(key, ((const struct partition_status *)status)->partition);
+}
+
+const struct partition_status *partition_status_find(const struct partition_status_list *l,
+						     const char *partition)
+{
+	/* bsearch must not be handed the NULL of an empty list. */
+	if (l->n == 0)
+		return NULL;
+	return bsearch(partition, l->v, l->n, sizeof(*l->v), compare_partition);
+}
+
 void run_release(struct run *r)
 {
 	if (!r)

@@ -136,6 +136,9 @@ struct partition_status_list {
 };
 
 void partition_status_list_release(struct partition_status_list *l);
+/* The status of one partition in a list from partition_status_list (sorted by key), or NULL. */
+const struct partition_status *partition_status_find(const struct partition_status_list *l,
+						     const char *partition);
 
 struct stored_check {
 	char run_id[STORE_ID_LEN];
