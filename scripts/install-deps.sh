@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libjansson-dev libsqlite3-dev libhiredis-dev libpq-dev
   libmicrohttpd-dev libyaml-dev libcmocka-dev
   redis-server postgresql
-  jq time valgrind
+  jq time valgrind faketime
 )
 
 missing=()

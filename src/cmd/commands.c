@@ -3,7 +3,7 @@
 #include "cmd/cli.h"
 
 extern const struct command command_materialize, command_partitions, command_runs,
-	command_logs, command_sql, command_config, command_help, command_version;
+	command_logs, command_sql, command_config, command_ratelimit, command_help, command_version;
 
 /* Every command, in the order `lucht help` lists them. */
 const struct command *const commands[] = {
@@ -13,6 +13,7 @@ const struct command *const commands[] = {
 	&command_logs,
 	&command_sql,
 	&command_config,
+	&command_ratelimit,
 	&command_help,
 	&command_version,
 	NULL,

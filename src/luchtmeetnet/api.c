@@ -10,6 +10,7 @@
 #include "ratelimit/limiter.h"
 #include "util/buf.h"
 #include "util/civil_time.h"
+#include "util/log.h"
 
 /* Far beyond the one page a station-day needs: only a server whose pagination never ends
  * gets here. */
@@ -78,33 +79,68 @@ static void report(struct lmn_client *c, const char *path, int rc,
 		buf_printf(&line, "GET %s -> %ld, %zu bytes, %d ms", path, r->status, r->body.len, ms);
 	else
 		buf_printf(&line, "GET %s -> failed: %s, %d ms", path, err->msg, ms);
+	if (rc == 0 && r->status == 429)
+		buf_printf(&line, "; rate limited, refusal %d in this process", c->rate_limited);
 	c->on_request(c->ctx, buf_str(&line));
 	buf_release(&line);
 }
 
+/* The limiter's slot is held from the answer on; a failure here leaves it held from the
+ * acquisition, and the next acquisition reports what is wrong with the limiter. */
+static void release_slot(struct lmn_client *c)
+{
+	struct lerr derr;
+	if (limiter_done(c->limiter, &derr) < 0)
+		log_warning("%s", derr.msg);
+}
+
+/* The server refused although the limiter let the request go: the window is shared with
+ * clients we do not know of, or the server counts differently. Without a Retry-After the
+ * next attempt waits a whole period, after which every slot the server saw has freed. */
+static void count_refusal(struct lmn_client *c, const char *path, struct lerr *err)
+{
+	if (err->retry_after < 0 && c->limiter)
+		err->retry_after = c->limiter->period;
+	char wait[64] = "";
+	if (err->retry_after >= 0)
+		snprintf(wait, sizeof(wait), "; next attempt in %g s or later", err->retry_after);
+	log_warning("the API refused GET %s with 429 (%d refusal%s in this process)%s", path,
+		    c->rate_limited, c->rate_limited == 1 ? "" : "s", wait);
+}
+
 /*
  * One GET of base_url + path, shared by every call: the rate limiter first, then the
- * exchange, reported to on_request. 0 with a 200 response in r; -1 with err saying what
- * went wrong, prefixed by where (r->status is that of the failed answer, or 0).
+ * exchange, reported to on_request, then the limiter's slot dated at the answer. 0 with a
+ * 200 response in r; -1 with err saying what went wrong, prefixed by where (r->status is
+ * that of the failed answer, or 0).
  */
 static int lmn_get(struct lmn_client *c, const char *path, const char *where,
 		   struct http_response *r, struct lerr *err)
 {
-	if (c->limiter && limiter_acquire(c->limiter, NULL, err) < 0)
-		return lerr_prefix(err, "%s", where);
 	struct buf url;
 	buf_init(&url, LMN_PATH_MAX * 2);
 	if (buf_printf(&url, "%s%s", c->base_url, path) < 0) {
 		buf_release(&url);
 		return lerr_set(err, "%s: URL too long", where);
 	}
+	if (c->limiter && limiter_acquire(c->limiter, NULL, err) < 0) {
+		buf_release(&url);
+		return lerr_prefix(err, "%s", where);
+	}
 	c->requests++;
 	int rc = http_get(c->http, buf_str(&url), NULL, r, err);
 	buf_release(&url);
+	if (c->limiter)
+		release_slot(c);
+	if (rc == 0 && r->status == 429)
+		c->rate_limited++;
 	report(c, path, rc, r, err);
 	if (rc < 0)
 		return lerr_prefix(err, "%s", where);
-	return check_status(r, where, err);
+	rc = check_status(r, where, err);
+	if (rc < 0 && r->status == 429)
+		count_refusal(c, path, err);
+	return rc;
 }
 
 static json_t *load_object(const char *body, size_t len, struct lerr *err)

@@ -16,6 +16,8 @@ struct http_client;
  * here is one attempt: a failure sets err->retryable (network error, 429, 502/503/504 and
  * other 5xx but 500, a body that is not the expected JSON is NOT retryable) and
  * err->retry_after from a Retry-After header; the engine's retry policy decides what then.
+ * A 429 without Retry-After asks for the limiter's whole period, and each 429 is counted
+ * and logged as a warning: the server refusing means our window is not the server's.
  * HTTP 500 fails at once (a station that answers 500 keeps doing so).
  */
 struct lmn_client {
@@ -27,6 +29,7 @@ struct lmn_client {
 	void (*on_request)(void *ctx, const char *line);
 	void *ctx;
 	int requests;          /* requests sent, counted for the run's summary */
+	int rate_limited;      /* of which the API refused with 429 */
 };
 
 struct measurement {

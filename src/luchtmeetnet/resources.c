@@ -28,6 +28,7 @@ void *lmn_resources_open(const struct config *c, struct lerr *err)
 	r->api.limiter = limiter_open(c, err);
 	if (!r->api.limiter)
 		goto fail;
+	r->api.limiter->should_abort = interrupted;
 	r->api.http = http_client_new(&o, err);
 	if (!r->api.http)
 		goto fail;

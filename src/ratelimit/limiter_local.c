@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util/civil_time.h"
@@ -22,7 +21,6 @@
  */
 #define STATE_MAGIC "LUCHTRL1"
 #define LOCAL_MAX_CALLS 1000000       /* the whole file is read on every acquire */
-#define WAKE_MARGIN_US 1000           /* sleep a little past the instant a slot frees */
 
 struct state_header {
 	char magic[8];
@@ -39,6 +37,7 @@ struct local_limiter {
 	struct limiter base;
 	char *path;
 	int64_t period_us;
+	int64_t taken_us;  /* the stamp of the slot awaiting limiter_done; 0: none */
 };
 
 /* The state file opened and locked for one operation. */
@@ -178,8 +177,9 @@ static int state_write(const struct local_limiter *l, struct state *st, struct l
 }
 
 /* One locked attempt: takes a slot (*free_in_us = 0) or says how long until one frees. */
-static int try_acquire(const struct local_limiter *l, int64_t *free_in_us, struct lerr *err)
+static int local_try_acquire(struct limiter *base, int64_t *free_in_us, struct lerr *err)
 {
+	struct local_limiter *l = local_of(base);
 	struct state st;
 	if (state_open(l, F_WRLCK, &st, err) < 0)
 		return -1;
@@ -193,6 +193,7 @@ static int try_acquire(const struct local_limiter *l, int64_t *free_in_us, struc
 		f->stamps[f->hdr.count++] = now;
 		*free_in_us = 0;
 		rc = state_write(l, &st, err);
+		l->taken_us = rc == 0 ? now : 0;
 	} else {
 		*free_in_us = f->stamps[0] + l->period_us - now;
 	}
@@ -201,41 +202,40 @@ close:
 	return rc;
 }
 
-/* Sleeps for seconds, through signals; returns the seconds that actually passed. */
-static double sleep_for(double seconds)
+/*
+ * Moves the stamp taken_us to now. Every other stamp is at most now (state_read saw to
+ * that), so it goes last and the log stays in order. Another stamp with the same value
+ * stands for the same instant, so taking it instead changes nothing. A stamp no longer in
+ * the log (its request outlived the window, or the clock was set back) stays gone.
+ */
+static bool state_redate(struct state *st, int64_t taken_us, int64_t now)
 {
-	struct timespec start, end;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	struct timespec left = { (time_t)seconds, (long)((seconds - floor(seconds)) * 1e9) };
-	while (nanosleep(&left, &left) < 0 && errno == EINTR)
-		;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	return (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	struct state_file *f = st->file;
+	for (uint32_t i = f->hdr.count; i-- > 0; ) {
+		if (f->stamps[i] != taken_us)
+			continue;
+		memmove(f->stamps + i, f->stamps + i + 1, (f->hdr.count - i - 1) * sizeof(int64_t));
+		f->stamps[f->hdr.count - 1] = now;
+		return true;
+	}
+	return false;
 }
 
-static int local_acquire(struct limiter *base, double *waited, struct lerr *err)
+static int local_done(struct limiter *base, struct lerr *err)
 {
-	const struct local_limiter *l = local_of(base);
-	double slept = 0;
-	int rc;
-	for (;;) {
-		int64_t free_in_us;
-		rc = try_acquire(l, &free_in_us, err);
-		if (rc < 0 || free_in_us == 0)
-			break;
-		double need = (double)(free_in_us + WAKE_MARGIN_US) / 1e6;
-		if (slept + need > base->max_wait) {
-			rc = lerr_set(err, "rate limit: waited %.1f s and the window (%d per %g s) is "
-				      "still full; raise LUCHT_RATE_MAX_WAIT or try later",
-				      slept, base->calls, base->period);
-			err->retryable = true;
-			err->retry_after = need;
-			break;
-		}
-		slept += sleep_for(need);
-	}
-	if (waited)
-		*waited = slept;
+	struct local_limiter *l = local_of(base);
+	if (!l->taken_us)
+		return 0;
+	int64_t taken_us = l->taken_us;
+	l->taken_us = 0;
+	struct state st;
+	if (state_open(l, F_WRLCK, &st, err) < 0)
+		return -1;
+	int64_t now = time_now_us();
+	int rc = state_read(l, &st, now, err);
+	if (rc == 0 && state_redate(&st, taken_us, now))
+		rc = state_write(l, &st, err);
+	state_close(&st);
 	return rc;
 }
 
@@ -251,6 +251,7 @@ static int local_status(struct limiter *base, struct limiter_status *out, struct
 		state_prune(l, &st, now);
 		const struct state_file *f = st.file;
 		out->backend = base->ops->name;
+		out->where = l->path;
 		out->calls = base->calls;
 		out->period = base->period;
 		out->used = (int)f->hdr.count;
@@ -271,7 +272,8 @@ static void local_free(struct limiter *base)
 
 static const struct limiter_ops local_ops = {
 	.name = "local",
-	.acquire = local_acquire,
+	.try_acquire = local_try_acquire,
+	.done = local_done,
 	.status = local_status,
 	.free = local_free,
 };
@@ -279,26 +281,16 @@ static const struct limiter_ops local_ops = {
 struct limiter *limiter_local_open(const char *path, int calls, double period, double max_wait,
 				   struct lerr *err)
 {
-	if (calls < 1 || calls > LOCAL_MAX_CALLS) {
-		lerr_set(err, "rate limit: %d calls per period is outside 1 to %d", calls,
-			 LOCAL_MAX_CALLS);
+	struct limiter base;
+	if (limiter_init(&base, &local_ops, calls, LOCAL_MAX_CALLS, period, max_wait, err) < 0)
 		return NULL;
-	}
-	if (!isfinite(period) || period <= 0 || period > 1e9 || !isfinite(max_wait) || max_wait < 0) {
-		lerr_set(err, "rate limit: period %g s or maximum wait %g s is out of range", period,
-			 max_wait);
-		return NULL;
-	}
 	struct local_limiter *l = calloc(1, sizeof(*l));
 	if (!l || !(l->path = strdup(path))) {
 		free(l);
 		lerr_set(err, "rate limit: out of memory");
 		return NULL;
 	}
-	l->base.ops = &local_ops;
-	l->base.calls = calls;
-	l->base.period = period;
-	l->base.max_wait = max_wait;
+	l->base = base;
 	l->period_us = llround(period * 1e6);
 	if (l->period_us < 1)
 		l->period_us = 1;

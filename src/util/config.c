@@ -266,6 +266,134 @@ static int parse_redis_url(const struct config_var *v, const char *used, const c
 	return parse_text(v, used, text, field, err);
 }
 
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = (char)tolower((unsigned char)ch);
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* Decodes the len bytes at s into out[size]; -1 for a bad escape, an escaped NUL or too much. */
+static int percent_decode(const char *s, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+		if (ch == '%') {
+			if (i + 2 >= len || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0)
+				return -1;
+			ch = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+			if (ch == '\0')
+				return -1;
+			i += 2;
+		}
+		if (n + 1 >= size)
+			return -1;
+		out[n++] = ch;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* The digits of [s, end) as a number from min to max, or -1. */
+static long parse_bounded(const char *s, const char *end, long min, long max)
+{
+	long n = 0;
+	if (s == end || end - s > 10)
+		return -1;
+	for (; s < end; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n >= min && n <= max ? n : -1;
+}
+
+void redis_target_clear(struct redis_target *t)
+{
+	explicit_bzero(t, sizeof(*t));
+}
+
+int config_redis_target(const char *url, struct redis_target *t, struct lerr *err)
+{
+	static const char var[] = "LUCHT_REDIS_URL";
+	memset(t, 0, sizeof(*t));
+	t->port = 6379;
+	if (has_prefix(url, "rediss://"))
+		return lerr_set(err, "%s: rediss:// (TLS) is not supported, as the hiredis of this "
+				"build has no TLS: use redis://", var);
+	if (!has_prefix(url, "redis://"))
+		return lerr_set(err, "%s: the value (secret, not shown) is not a redis:// URL", var);
+	const char *p = url + strlen("redis://");
+	/* The last '@', as in config_mask_url: a password may hold an unencoded one. */
+	const char *at = strrchr(p, '@');
+	if (at) {
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+		const char *user_end = colon ? colon : at;
+		if (percent_decode(p, (size_t)(user_end - p), t->user, sizeof(t->user)) < 0 ||
+		    (colon && percent_decode(colon + 1, (size_t)(at - colon - 1), t->password,
+					     sizeof(t->password)) < 0)) {
+			redis_target_clear(t);
+			return lerr_set(err, "%s: the user name or password (secret, not shown) is too "
+					"long or holds a bad %%-escape", var);
+		}
+		p = at + 1;
+	}
+	const char *host = p, *host_end;
+	if (*p == '[') {
+		host++;
+		host_end = strchr(host, ']');
+		p = host_end ? host_end + 1 : host;
+	} else {
+		host_end = p + strcspn(p, ":/");
+		p = host_end;
+	}
+	size_t host_len = host_end ? (size_t)(host_end - host) : 0;
+	if (!host_end || host_len == 0 || host_len >= sizeof(t->host) ||
+	    memchr(host, '?', host_len) || memchr(host, '#', host_len) ||
+	    memchr(host, ' ', host_len)) {
+		redis_target_clear(t);
+		return lerr_set(err, "%s: no host name, IPv4 address or [IPv6 address] after "
+				"redis://", var);
+	}
+	memcpy(t->host, host, host_len);
+	if (*p == ':') {
+		const char *end = p + 1 + strcspn(p + 1, "/");
+		long port = parse_bounded(p + 1, end, 1, 65535);
+		if (port < 0) {
+			lerr_set(err, "%s: the port '%.*s' of %s is not a number from 1 to 65535", var,
+				 (int)(end - p - 1 < 32 ? end - p - 1 : 32), p + 1, t->host);
+			redis_target_clear(t);
+			return -1;
+		}
+		t->port = (int)port;
+		p = end;
+	}
+	if (*p == '/' && p[1]) {
+		long db = parse_bounded(p + 1, p + strlen(p), 0, INT_MAX);
+		if (db < 0) {
+			redis_target_clear(t);
+			return lerr_set(err, "%s: what follows the host and port is not /DB, a database "
+					"number", var);
+		}
+		t->db = (int)db;
+	} else if (*p && strcmp(p, "/") != 0) {
+		redis_target_clear(t);
+		return lerr_set(err, "%s: what follows the host and port is not /DB, a database "
+				"number", var);
+	}
+	return 0;
+}
+
+void redis_target_name(const struct redis_target *t, char *out, size_t size)
+{
+	bool ipv6 = strchr(t->host, ':') != NULL;
+	int n = snprintf(out, size, "%s%s%s:%d", ipv6 ? "[" : "", t->host, ipv6 ? "]" : "", t->port);
+	if (t->db && n >= 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, "/%d", t->db);
+}
+
 static int parse_database_url(const struct config_var *v, const char *used, const char *text,
 			      void *field, struct lerr *err)
 {
@@ -524,21 +652,55 @@ static json_t *json_value(const struct config *c, const struct config_var *v, co
 	return s ? s : json_string("(not valid UTF-8)");
 }
 
-static void print_json(const struct config *c, char *shown[], FILE *out)
+/* The rate limiter the Redis settings make, as the row config_print adds after the
+ * variables; its source is that of LUCHT_REDIS_URL. */
+#define LIMITER_ROW "rate limiter"
+#define LIMITER_KEY "rate_limiter"
+
+static void limiter_shown(const struct config *c, char *out, size_t size)
+{
+	if (!c->redis_url || !c->redis_url[0]) {
+		snprintf(out, size, "local (one host)");
+		return;
+	}
+	struct redis_target t;
+	struct lerr err;
+	if (config_redis_target(c->redis_url, &t, &err) == 0) {
+		char name[300];
+		redis_target_name(&t, name, sizeof(name));
+		snprintf(out, size, "redis at %s", name);
+	} else {
+		snprintf(out, size, "redis, but %s", err.msg);
+	}
+	redis_target_clear(&t);
+}
+
+static const struct config_var *redis_var(void)
+{
+	for (size_t i = 0; i < NVARS; i++)
+		if (vars[i].offset == FIELD(redis_url))
+			return &vars[i];
+	return NULL;
+}
+
+static void print_json(const struct config *c, char *shown[], const char *limiter, FILE *out)
 {
 	json_t *root = json_object();
 	for (size_t i = 0; i < NVARS; i++)
 		json_object_set_new(root, vars[i].name,
 				    json_pack("{s:o, s:s}", "value", json_value(c, &vars[i], shown[i]),
 					      "source", source_of(&vars[i])));
+	json_object_set_new(root, LIMITER_KEY,
+			    json_pack("{s:s, s:s}", "value", limiter, "source",
+				      source_of(redis_var())));
 	json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	fputc('\n', out);
 	json_decref(root);
 }
 
-static void print_text(char *shown[], FILE *out)
+static void print_text(char *shown[], const char *limiter, FILE *out)
 {
-	int name_width = 0, value_width = 0;
+	int name_width = (int)strlen(LIMITER_ROW), value_width = (int)strlen(limiter);
 	for (size_t i = 0; i < NVARS; i++) {
 		int n = (int)strlen(vars[i].name);
 		int w = (int)strlen(shown[i] ? shown[i] : "(unset)");
@@ -548,17 +710,21 @@ static void print_text(char *shown[], FILE *out)
 	for (size_t i = 0; i < NVARS; i++)
 		fprintf(out, "%-*s  %-*s  (%s)\n", name_width, vars[i].name, value_width,
 			shown[i] ? shown[i] : "(unset)", source_of(&vars[i]));
+	fprintf(out, "%-*s  %-*s  (%s)\n", name_width, LIMITER_ROW, value_width, limiter,
+		source_of(redis_var()));
 }
 
 void config_print(const struct config *c, FILE *out, bool json)
 {
 	char *shown[NVARS];
+	char limiter[1400];
 	for (size_t i = 0; i < NVARS; i++)
 		shown[i] = shown_value(c, &vars[i]);
+	limiter_shown(c, limiter, sizeof(limiter));
 	if (json)
-		print_json(c, shown, out);
+		print_json(c, shown, limiter, out);
 	else
-		print_text(shown, out);
+		print_text(shown, limiter, out);
 	for (size_t i = 0; i < NVARS; i++)
 		free(shown[i]);
 }

@@ -42,8 +42,30 @@ int config_load(struct config *c, const char *dotenv_path, struct lerr *err);
 void config_release(struct config *c);
 
 /* Prints every variable with its effective value and where it came from (environment,
- * .env, default), secrets masked: as aligned text, or as one JSON object when json. */
+ * .env, default), secrets masked, and last the rate limiter those variables make
+ * ("rate limiter": "redis at HOST:PORT" or "local (one host)"): as aligned text, or as one
+ * JSON object when json. */
 void config_print(const struct config *c, FILE *out, bool json);
+
+/* Where a redis:// URL points, percent-decoded. The password is a secret: never print it,
+ * and wipe it with redis_target_clear. */
+struct redis_target {
+	char host[256];      /* an IPv6 address without its brackets */
+	int port;            /* 6379 when the URL has none */
+	int db;              /* 0 when the URL has none */
+	char user[256];      /* "" for none */
+	char password[256];  /* "" for none */
+};
+
+/*
+ * Parses redis://[USER[:PASSWORD]@]HOST[:PORT][/DB], HOST a name, an IPv4 address or an IPv6
+ * one in brackets, USER and PASSWORD percent-encoded. rediss:// (TLS) is refused: the hiredis
+ * of Debian 12 has no TLS. Messages never show the user information.
+ */
+int config_redis_target(const char *url, struct redis_target *out, struct lerr *err);
+void redis_target_clear(struct redis_target *t);
+/* "HOST:PORT", brackets around an IPv6 address, "/DB" after it unless DB is 0. */
+void redis_target_name(const struct redis_target *t, char *out, size_t size);
 
 /* Masks the password in a URL such as redis://user:secret@host:6379/0 ->
  * redis://user:***@host:6379/0; anything without credentials is copied. Writes at most

@@ -97,3 +97,86 @@ assert_no_temp_files() {
 	left=$(find "$T/landing_zone" "$T/data_lake" -name '.*' -type f 2>/dev/null || true)
 	[ -z "$left" ] || fail "temporary files left behind: $left"
 }
+
+# start_redis: a redis-server of the test's own on a free loopback port, with a password as in
+# the original's development set-up (dagster), its files in $T/redis; stopped when the test
+# ends. Sets REDIS_PORT and points lucht at it with LUCHT_REDIS_URL.
+REDIS_PID=""
+REDIS_PORT=""
+start_redis() {
+	command -v redis-server >/dev/null || fail "redis-server is missing: run scripts/install-deps.sh"
+	mkdir -p "$T/redis"
+	trap 'stop_redis; cleanup' EXIT
+	local port
+	for _ in $(seq 1 20); do
+		port=$((20000 + RANDOM % 40000))
+		redis-server --bind 127.0.0.1 --port "$port" --requirepass dagster --dir "$T/redis" \
+			--save '' --appendonly no --logfile "$T/redis/redis.log" &
+		REDIS_PID=$!
+		for _ in $(seq 1 100); do
+			kill -0 "$REDIS_PID" 2>/dev/null || break
+			# Ours, not another test's on the same port: the answer names our process.
+			if redis-cli -p "$port" -a dagster --no-auth-warning info server 2>/dev/null |
+				grep -q "^process_id:$REDIS_PID"; then
+				REDIS_PORT=$port
+				export LUCHT_REDIS_URL="redis://:dagster@127.0.0.1:$port"
+				return 0
+			fi
+			sleep 0.05
+		done
+		stop_redis
+	done
+	fail "redis-server did not start: $(tail -n 5 "$T/redis/redis.log" 2>/dev/null)"
+}
+
+stop_redis() {
+	[ -n "$REDIS_PID" ] || return 0
+	kill "$REDIS_PID" 2>/dev/null || true
+	wait "$REDIS_PID" 2>/dev/null || true
+	REDIS_PID=""
+}
+
+# redis ARGS...: redis-cli against the test's Redis.
+redis() {
+	redis-cli -p "$REDIS_PORT" -a dagster --no-auth-warning "$@"
+}
+
+# assert_window CALLS SECONDS [LOG]: no CALLS + 1 requests of the fake's log (the times they
+# reached it) fall within SECONDS. The limiter holds a slot from the answer on, so that a
+# correct one keeps the server's window whatever the delay on the way; the 20 ms margin is for
+# the clocks' microsecond rounding only. A limiter that lets one request too many through
+# (no lock, or a host's own clock) misses by a whole burst or by the clocks' difference.
+assert_window() {
+	local calls=$1 seconds=$2 log=${3:-$T/requests.log} shortest
+	[ "$(wc -l <"$log")" -gt "$calls" ] || fail "too few requests ($(wc -l <"$log")) to test a window of $calls"
+	shortest=$(awk '{print $1}' "$log" | sort -n | awk -v n="$calls" '
+		{ t[NR] = $1 }
+		NR > n { d = t[NR] - t[NR - n]; if (min == "" || d < min) min = d }
+		END { print min }')
+	awk -v d="$shortest" -v s="$seconds" 'BEGIN { exit !(d >= s * 1e6 - 20000) }' ||
+		fail "$((calls + 1)) requests within $(awk -v d="$shortest" 'BEGIN { printf "%.3f", d / 1e6 }') s; the window is $calls per $seconds s"
+}
+
+# spawn_materialize I [PREFIX...]: in the background, process I materializes air_quality_data
+# for $day and ten stations of its own (the I-th ten), run through PREFIX (env, faketime).
+# Output in $T/pI.out.
+SPAWNED=()
+spawn_materialize() {
+	local i=$1 args=() s
+	shift
+	for s in $(jq -r --argjson i "$i" '.[$i * 10:$i * 10 + 10][].number' \
+		"$LUCHT_SOURCE_DIR/data/stations.json"); do
+		args+=(--station "$s")
+	done
+	"$@" "$LUCHT_BIN" materialize air_quality_data --date "$day" "${args[@]}" >"$T/p$i.out" 2>&1 &
+	SPAWNED[i]=$!
+}
+
+# wait_spawned: every spawned process must succeed.
+wait_spawned() {
+	local i
+	for i in "${!SPAWNED[@]}"; do
+		wait "${SPAWNED[$i]}" || fail "process $i failed: $(tail -n 5 "$T/p$i.out")"
+	done
+	SPAWNED=()
+}

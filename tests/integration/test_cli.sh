@@ -2,13 +2,19 @@
 source "$(dirname "$0")/lib.sh"
 
 run_lucht 0 help
-for c in materialize partitions runs logs sql config help version; do
+for c in materialize partitions runs logs sql config ratelimit help version; do
 	assert_contains "$(out)" "  $c" "help lists $c"
 	"$LUCHT_BIN" help "$c" >"$T/help.txt"
 	"$LUCHT_BIN" "$c" --help >"$T/usage.txt"
 	cmp -s "$T/help.txt" "$T/usage.txt" || fail "lucht help $c and lucht $c --help differ"
 	grep -q "^usage: lucht $c" "$T/help.txt" || fail "no usage line for $c"
 done
+
+# A fresh instance knows no partition yet: every one is missing.
+run_lucht 0 partitions daily_air_quality_data --json
+assert_eq "$(out | jq -r '.[0].status + " " + (length|tostring)')" "missing 1" "a fresh instance"
+run_lucht 0 partitions air_quality_station_names
+assert_contains "$(out)" "1 partitions: 0 materialized, 0 failed, 1 missing"
 
 run_lucht 0 version
 assert_contains "$(out)" "lucht 0."

@@ -32,4 +32,22 @@ wait "$pid" 2>/dev/null || true
 run_lucht 0 runs --json
 assert_eq "$(out | jq -r '.[0].status')" "failed" "a killed run"
 assert_contains "$(out | jq -r '.[0].error')" "ended before the run finished"
+# A stop also ends a wait for the rate limiter: the second request has to wait a minute
+# (in prd, whose window is its own and empty).
+stop_fake
+start_fake
+LUCHT_ENV=prd LUCHT_RATE_CALLS=1 LUCHT_RATE_PERIOD=60 "$LUCHT_BIN" materialize air_quality_data --date 2024-02-03 \
+	--station NL01485 --station NL01912 >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 1 100); do
+	[ "$("$LUCHT_BIN" runs --partition '2024-02-03|NL01912' --status started --json | jq length)" = 1 ] && break
+	sleep 0.05
+done
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+assert_eq "$rc" "1" "the exit status of a command stopped in a wait"
+run_lucht 0 runs --partition '2024-02-03|NL01912' --json
+assert_eq "$(out | jq -r '.[0].status')" "canceled" "a run stopped while it waited for a slot"
+assert_contains "$(out | jq -r '.[0].error')" "interrupted after waiting"
 echo "ok"
