@@ -182,7 +182,8 @@ static int connect_redis(struct redis_limiter *l, struct lerr *err)
 	struct timeval tv = { REDIS_TIMEOUT_S, 0 };
 	l->ctx = redisConnectWithTimeout(l->target.host, l->target.port, tv);
 	if (!l->ctx || l->ctx->err) {
-		lerr_set(err, "rate limit: cannot reach Redis at %s: %s", l->server,
+		lerr_set(err, "rate limit: cannot reach Redis at %s: %s (start it, or correct "
+			 "LUCHT_REDIS_URL / DAGSTER_SECRET_REDIS_HOST)", l->server,
 			 l->ctx ? l->ctx->errstr : "out of memory");
 		err->retryable = true;
 		disconnect(l);
