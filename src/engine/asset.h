@@ -87,8 +87,7 @@ struct asset_ctx {
 	struct duck *duck;
 	const char *partition;                       /* the key, "" when not partitioned */
 	const char *values[PARTITIONS_MAX_DIMS];     /* the key's dimension values */
-	/* For a partition with a day: its window in UTC, [start, end). */
-	bool has_window;
+	/* For a partition with a day: its window in UTC, [start, end); 0 otherwise. */
 	time_t window_start;
 	time_t window_end;
 };

@@ -149,7 +149,7 @@ static int attempt_all(struct engine *e, struct asset_ctx *ctx, struct run *run,
 		if (attempt_once(e, ctx, out, err) == 0)
 			return 0;
 		run_event(e->store, run->id, EVENT_ERROR, "STEP_FAILURE", "attempt %d failed: %s",
-			     attempt, err->msg);
+			  attempt, err->msg);
 		if (interrupted() || !err->retryable || attempt > max)
 			return -1;
 		double delay = retry_delay(&ctx->asset->retry, attempt, e->config->retry_delay,
@@ -157,7 +157,7 @@ static int attempt_all(struct engine *e, struct asset_ctx *ctx, struct run *run,
 		if (err->retry_after > delay)
 			delay = err->retry_after;
 		run_event(e->store, run->id, EVENT_INFO, "STEP_RETRY", "retry %d of %d in %.1f s",
-			     attempt, max, delay);
+			  attempt, max, delay);
 		if (sleep_interruptible(delay) < 0)
 			return -1;
 	}
@@ -169,17 +169,13 @@ static int prepare_ctx(const struct asset_def *asset, struct asset_ctx *ctx,
 	if (partitions_parse_key(asset->partitions, ctx->partition, ctx->run->created_at / 1000000,
 				 keybuf, ctx->values, err) < 0)
 		return -1;
-	const char *day = asset_ctx_value(ctx, PARTITIONS_DAILY);
-	if (!day)
-		return 0;
 	const struct partitions_def *dims[PARTITIONS_MAX_DIMS];
 	size_t n = partitions_dims(asset->partitions, dims);
 	for (size_t i = 0; i < n; i++) {
 		struct civil_date d;
-		if (dims[i]->kind != PARTITIONS_DAILY || civil_date_parse(day, &d) < 0)
-			continue;
-		ctx->has_window = true;
-		return partitions_day_window(dims[i], d, &ctx->window_start, &ctx->window_end, err);
+		if (dims[i]->kind == PARTITIONS_DAILY && civil_date_parse(ctx->values[i], &d) == 0)
+			return partitions_day_window(dims[i], d, &ctx->window_start,
+						     &ctx->window_end, err);
 	}
 	return 0;
 }
@@ -190,8 +186,9 @@ static void finish(struct engine *e, struct run *run, struct run_outcome *out, c
 	run->ended_at = time_now_us();
 	run->pid = 0;
 	if (out->status == RUN_SUCCEEDED) {
-		run_event(e->store, run->id, EVENT_INFO, "RUN_SUCCESS", "succeeded: %lld rows in %d attempt%s",
-			     (long long)out->rows, out->attempts, out->attempts == 1 ? "" : "s");
+		run_event(e->store, run->id, EVENT_INFO, "RUN_SUCCESS",
+			  "succeeded: %lld rows in %d attempt%s", (long long)out->rows,
+			  out->attempts, out->attempts == 1 ? "" : "s");
 	} else {
 		snprintf(out->error, sizeof(out->error), "%s", error);
 		free(run->error);
@@ -201,8 +198,8 @@ static void finish(struct engine *e, struct run *run, struct run_outcome *out, c
 			log_error("cannot record the failure of %s %s: %s", run->asset, run->partition,
 				  err.msg);
 		run_event(e->store, run->id, EVENT_ERROR,
-			     out->status == RUN_CANCELED ? "RUN_CANCELED" : "RUN_FAILURE", "%s: %s",
-			     run_status_name(out->status), out->error);
+			  out->status == RUN_CANCELED ? "RUN_CANCELED" : "RUN_FAILURE", "%s: %s",
+			  run_status_name(out->status), out->error);
 	}
 	run->status = out->status;
 	if (store_run_update(e->store, run, &err) < 0)
@@ -232,7 +229,7 @@ int engine_run_partition(struct engine *e, const struct asset_def *asset, const 
 	run.tags_json = NULL; /* borrowed: run_release must not free it */
 	snprintf(out->run_id, sizeof(out->run_id), "%s", run.id);
 	run_event(e->store, run.id, EVENT_INFO, "RUN_START", "started %s for %s%s%s (pid %d on %s)",
-		     run.job, asset->name, partition[0] ? " " : "", partition, run.pid, run.host);
+		  run.job, asset->name, partition[0] ? " " : "", partition, run.pid, run.host);
 
 	struct asset_ctx ctx = {
 		.pipeline = e->pipeline,
