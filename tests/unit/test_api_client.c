@@ -7,13 +7,11 @@
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +19,8 @@
 #include "luchtmeetnet/api.h"
 #include "net/http_client.h"
 #include "util/buf.h"
+
+#include "test_support.h"
 
 /*
  * The API client against the fake server (BUILD/tests/fake-luchtmeetnet, next to this
@@ -192,6 +192,15 @@ static int fetch_day(struct client *c, const char *station, struct rows *rows, s
 	return lmn_measurements(&c->api, station, WINDOW_START, WINDOW_END, collect, rows, err);
 }
 
+/* The error of fetching station's day, which must fail. */
+static struct lerr fetch_fails(struct client *c, const char *station)
+{
+	static struct rows rows;
+	struct lerr err;
+	assert_int_equal(fetch_day(c, station, &rows, &err), -1);
+	return err;
+}
+
 static size_t component_count(struct client *c, const char *station)
 {
 	struct station_info s;
@@ -277,9 +286,7 @@ static void test_http_500_is_not_retried(void **state)
 	(void)state;
 	struct client c;
 	client_open(&c, 10);
-	static struct rows rows;
-	struct lerr err;
-	assert_int_equal(fetch_day(&c, "NL10002", &rows, &err), -1);
+	struct lerr err = fetch_fails(&c, "NL10002");
 	assert_false(err.retryable);
 	assert_string_equal(err.msg, "page 1 of /measurements for NL10002: HTTP 500 from the API"
 			    " (not retried: a station that answers 500 keeps doing so):"
@@ -296,7 +303,7 @@ static void test_http_503_is_retryable_until_it_passes(void **state)
 	static struct rows rows;
 	struct lerr err;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		assert_int_equal(fetch_day(&c, "NL10003", &rows, &err), -1);
+		err = fetch_fails(&c, "NL10003");
 		assert_true(err.retryable);
 		assert_true(err.retry_after < 0);
 		assert_non_null(strstr(err.msg, "HTTP 503 from the API"));
@@ -311,18 +318,16 @@ static void test_http_429_carries_retry_after(void **state)
 	(void)state;
 	struct client c;
 	client_open(&c, 10);
-	static struct rows rows;
-	struct lerr err;
-	assert_int_equal(fetch_day(&c, "NL10004", &rows, &err), -1);
+	struct lerr err = fetch_fails(&c, "NL10004");
 	assert_true(err.retryable);
 	assert_true(err.retry_after == 1);
 	assert_non_null(strstr(err.msg, "HTTP 429 from the API (rate limited) (Retry-After: 1 s)"));
-	assert_int_equal(fetch_day(&c, "NL10005", &rows, &err), -1);
+	err = fetch_fails(&c, "NL10005");
 	assert_true(err.retryable);
 	assert_true(err.retry_after < 0);
 	assert_non_null(strstr(err.msg, "HTTP 429 from the API (rate limited): "));
 	/* Retry-After as an HTTP-date a minute ahead: whole seconds, so 59 or 60 from now. */
-	assert_int_equal(fetch_day(&c, "NL10015", &rows, &err), -1);
+	err = fetch_fails(&c, "NL10015");
 	assert_true(err.retryable);
 	assert_in_range((unsigned)err.retry_after, 50, 60);
 	client_close(&c);
@@ -333,9 +338,7 @@ static void test_malformed_json_is_not_retried(void **state)
 	(void)state;
 	struct client c;
 	client_open(&c, 10);
-	static struct rows rows;
-	struct lerr err;
-	assert_int_equal(fetch_day(&c, "NL10006", &rows, &err), -1);
+	struct lerr err = fetch_fails(&c, "NL10006");
 	assert_false(err.retryable);
 	assert_non_null(strstr(err.msg, "page 1 of /measurements for NL10006: malformed JSON: "));
 	struct station_info s;
@@ -350,9 +353,7 @@ static void test_gateway_html_is_retryable_with_an_excerpt(void **state)
 	(void)state;
 	struct client c;
 	client_open(&c, 10);
-	static struct rows rows;
-	struct lerr err;
-	assert_int_equal(fetch_day(&c, "NL10009", &rows, &err), -1);
+	struct lerr err = fetch_fails(&c, "NL10009");
 	assert_true(err.retryable);
 	assert_non_null(strstr(err.msg, "HTTP 502 from the API: <html> <head><title>502 Bad "
 			       "Gateway</title></head> <body>"));
@@ -364,9 +365,7 @@ static void test_slow_server_times_out_retryably(void **state)
 	(void)state;
 	struct client c;
 	client_open(&c, 0.5);
-	static struct rows rows;
-	struct lerr err;
-	assert_int_equal(fetch_day(&c, "NL10007", &rows, &err), -1);
+	struct lerr err = fetch_fails(&c, "NL10007");
 	assert_true(err.retryable);
 	assert_non_null(strstr(err.msg, "page 1 of /measurements for NL10007: no complete answer "
 			       "from 127.0.0.1:"));
@@ -380,9 +379,7 @@ static void test_body_over_the_cap_is_refused(void **state)
 	(void)state;
 	struct client c;
 	client_open(&c, 30);
-	static struct rows rows;
-	struct lerr err;
-	assert_int_equal(fetch_day(&c, "NL10008", &rows, &err), -1);
+	struct lerr err = fetch_fails(&c, "NL10008");
 	assert_false(err.retryable);
 	assert_string_equal(err.msg, "page 1 of /measurements for NL10008: "
 			    "response body larger than 1048576 bytes");
@@ -394,11 +391,10 @@ static void test_connection_reset_is_retryable(void **state)
 	(void)state;
 	struct client c;
 	client_open(&c, 10);
-	static struct rows rows;
-	struct lerr err;
-	assert_int_equal(fetch_day(&c, "NL10010", &rows, &err), -1);
+	struct lerr err = fetch_fails(&c, "NL10010");
 	assert_true(err.retryable);
 	assert_non_null(strstr(err.msg, "connection reset by 127.0.0.1:"));
+	static struct rows rows;
 	assert_int_equal(fetch_day(&c, "NL10010", &rows, &err), 0);
 	client_close(&c);
 }
@@ -463,20 +459,6 @@ static void test_requests_reuse_one_connection(void **state)
 	client_close(&c);
 }
 
-/* A loopback port that nothing listens on: one the kernel just handed out and took back. */
-static unsigned closed_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in addr = { .sin_family = AF_INET,
-				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(addr);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-	close(fd);
-	return ntohs(addr.sin_port);
-}
-
 static void test_transport_errors_hide_credentials(void **state)
 {
 	(void)state;
@@ -485,10 +467,10 @@ static void test_transport_errors_hide_credentials(void **state)
 	struct http_response r;
 	http_response_init(&r);
 	struct lerr err;
-	unsigned port = closed_port();
+	int port = closed_port();
 	char url[128], where[64];
-	snprintf(url, sizeof(url), "http://user:secret@127.0.0.1:%u/x?token=abc", port);
-	snprintf(where, sizeof(where), "cannot connect to 127.0.0.1:%u: ", port);
+	snprintf(url, sizeof(url), "http://user:secret@127.0.0.1:%d/x?token=abc", port);
+	snprintf(where, sizeof(where), "cannot connect to 127.0.0.1:%d: ", port);
 	assert_int_equal(http_get(c.http, url, NULL, &r, &err), -1);
 	assert_true(err.retryable);
 	assert_non_null(strstr(err.msg, where));

@@ -50,6 +50,15 @@ static int parse_text(const char *body, struct rows *rows, struct lmn_page *page
 	return lmn_parse_measurements_page(body, strlen(body), page, collect, rows, err);
 }
 
+/* parse_text for a page kept as a file in the test data. */
+static int parse_fixture(const char *name, struct rows *rows, struct lmn_page *page,
+			 struct lerr *err)
+{
+	size_t len;
+	const char *body = read_fixture(name, &len);
+	return lmn_parse_measurements_page(body, len, page, collect, rows, err);
+}
+
 static void assert_row(const struct measurement *m, const char *station, const char *formula,
 		       double value, time_t at)
 {
@@ -63,12 +72,10 @@ static void assert_row(const struct measurement *m, const char *station, const c
 static void test_page_gives_rows_and_pagination(void **state)
 {
 	(void)state;
-	size_t len;
-	const char *body = read_fixture("measurements_page1.json", &len);
 	struct rows rows = { .n = 0 };
 	struct lmn_page page;
 	struct lerr err;
-	assert_int_equal(lmn_parse_measurements_page(body, len, &page, collect, &rows, &err), 0);
+	assert_int_equal(parse_fixture("measurements_page1.json", &rows, &page, &err), 0);
 	assert_int_equal(page.current_page, 1);
 	assert_int_equal(page.next_page, 2);
 	assert_int_equal(page.last_page, 2);
@@ -85,12 +92,10 @@ static void test_page_gives_rows_and_pagination(void **state)
 static void test_empty_result_has_no_next_page(void **state)
 {
 	(void)state;
-	size_t len;
-	const char *body = read_fixture("measurements_empty.json", &len);
 	struct rows rows = { .n = 0 };
 	struct lmn_page page;
 	struct lerr err;
-	assert_int_equal(lmn_parse_measurements_page(body, len, &page, collect, &rows, &err), 0);
+	assert_int_equal(parse_fixture("measurements_empty.json", &rows, &page, &err), 0);
 	assert_int_equal(rows.n, 0);
 	assert_int_equal(page.last_page, 0);
 	assert_int_equal(page.next_page, 0);
@@ -100,12 +105,10 @@ static void test_empty_result_has_no_next_page(void **state)
 static void test_old_format_without_start_and_end(void **state)
 {
 	(void)state;
-	size_t len;
-	const char *body = read_fixture("measurements_old_format.json", &len);
 	struct rows rows = { .n = 0 };
 	struct lmn_page page;
 	struct lerr err;
-	assert_int_equal(lmn_parse_measurements_page(body, len, &page, collect, &rows, &err), 0);
+	assert_int_equal(parse_fixture("measurements_old_format.json", &rows, &page, &err), 0);
 	assert_int_equal(page.current_page, 3);
 	assert_int_equal(page.next_page, 3);
 	assert_int_equal(rows.n, 2);
@@ -116,12 +119,10 @@ static void test_old_format_without_start_and_end(void **state)
 static void test_malformed_json_fails_and_leaves_page(void **state)
 {
 	(void)state;
-	size_t len;
-	const char *body = read_fixture("malformed.json", &len);
 	struct rows rows = { .n = 0 };
 	struct lmn_page page = { 7, 7, 7 };
 	struct lerr err;
-	assert_int_equal(lmn_parse_measurements_page(body, len, &page, collect, &rows, &err), -1);
+	assert_int_equal(parse_fixture("malformed.json", &rows, &page, &err), -1);
 	assert_non_null(strstr(err.msg, "malformed JSON: "));
 	assert_false(err.retryable);
 	assert_int_equal(page.current_page, 7);
@@ -188,12 +189,10 @@ static void test_missing_value_and_station_are_tolerated(void **state)
 static void test_row_callback_error_stops_parsing(void **state)
 {
 	(void)state;
-	size_t len;
-	const char *body = read_fixture("measurements_page1.json", &len);
 	struct rows rows = { .n = 0, .fail_at = 2 };
 	struct lmn_page page = { 7, 7, 7 };
 	struct lerr err;
-	assert_int_equal(lmn_parse_measurements_page(body, len, &page, collect, &rows, &err), -1);
+	assert_int_equal(parse_fixture("measurements_page1.json", &rows, &page, &err), -1);
 	assert_string_equal(err.msg, "refused row 2");
 	assert_int_equal(rows.n, 2);
 	assert_int_equal(page.current_page, 7);

@@ -13,6 +13,8 @@
 
 #include "util/config.h"
 
+#include "test_support.h"
+
 /* Every variable config_load reads; each test starts and ends with none of them set. */
 static const char *const names[] = {
 	"LUCHT_HOME", "LUCHT_ENV", "ENVIRONMENT", "LUCHT_LANDING_ZONE", "LUCHT_DATA_LAKE",
@@ -21,39 +23,18 @@ static const char *const names[] = {
 	"LUCHT_REDIS_URL", "DAGSTER_SECRET_REDIS_HOST", "DAGSTER_SECRET_REDIS_USERNAME",
 	"DAGSTER_SECRET_REDIS_PASSWORD", "LUCHT_REDIS_PORT", "LUCHT_SLACK_TOKEN",
 	"DAGSTER_SECRET_SLACK_BOT_OAUTH_TOKEN", "LUCHT_SLACK_CHANNEL", "LUCHT_SLACK_API_URL",
-	"LUCHT_DATABASE_URL", "LUCHT_LOG_LEVEL",
+	"LUCHT_DATABASE_URL", "LUCHT_LOG_LEVEL", NULL,
 };
 
-static char dir[] = "/tmp/lucht-test-config-XXXXXX";
-static char env_path[512];
+static struct temp_file env_file;
 
-static void unset_all(void)
-{
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		unsetenv(names[i]);
-}
-
-static int setup(void **state)
+/* Before and after each test: none of the variables set, no .env file. */
+static int clean_slate(void **state)
 {
 	(void)state;
-	unset_all();
+	env_unset(names);
+	unlink(env_file.path);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	unset_all();
-	unlink(env_path);
-	return 0;
-}
-
-static void write_env_file(const char *text)
-{
-	FILE *f = fopen(env_path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
 }
 
 static void load_ok(struct config *c, const char *dotenv)
@@ -147,12 +128,13 @@ static void test_values_from_environment(void **state)
 static void test_dotenv_file_and_environment_wins(void **state)
 {
 	(void)state;
-	write_env_file("LUCHT_HOME=/srv/lucht\n"
-		       "LUCHT_RATE_CALLS=7\n"
-		       "export LUCHT_SLACK_CHANNEL='#from-file'\n");
+	write_file(env_file.path,
+		   "LUCHT_HOME=/srv/lucht\n"
+		   "LUCHT_RATE_CALLS=7\n"
+		   "export LUCHT_SLACK_CHANNEL='#from-file'\n");
 	setenv("LUCHT_RATE_CALLS", "9", 1);
 	struct config c;
-	load_ok(&c, env_path);
+	load_ok(&c, env_file.path);
 	assert_string_equal(c.home, "/srv/lucht");
 	assert_int_equal(c.rate_calls, 9);
 	assert_string_equal(c.slack_channel, "#from-file");
@@ -178,12 +160,12 @@ static void test_dotenv_file_and_environment_wins(void **state)
 static void test_broken_dotenv_is_an_error(void **state)
 {
 	(void)state;
-	write_env_file("LUCHT_HOME=/srv/lucht\nLUCHT_RATE_CALLS\n");
+	write_file(env_file.path, "LUCHT_HOME=/srv/lucht\nLUCHT_RATE_CALLS\n");
 	struct config c;
 	struct lerr err;
-	assert_int_equal(config_load(&c, env_path, &err), -1);
+	assert_int_equal(config_load(&c, env_file.path, &err), -1);
 	char prefix[600];
-	snprintf(prefix, sizeof(prefix), "%s:2: ", env_path);
+	snprintf(prefix, sizeof(prefix), "%s:2: ", env_file.path);
 	assert_memory_equal(err.msg, prefix, strlen(prefix));
 	assert_null(getenv("LUCHT_HOME"));
 	assert_null(c.home);
@@ -192,7 +174,7 @@ static void test_broken_dotenv_is_an_error(void **state)
 /* Sets name=value, expects config_load to fail with exactly message, and c left empty. */
 static void check_invalid(const char *name, const char *value, const char *message)
 {
-	unset_all();
+	env_unset(names);
 	setenv(name, value, 1);
 	struct config c;
 	struct lerr err;
@@ -269,7 +251,7 @@ static void test_bad_redis_settings(void **state)
 static const char *redis_url_from(const char *user, const char *password, const char *port,
 				  struct config *c)
 {
-	unset_all();
+	env_unset(names);
 	setenv("DAGSTER_SECRET_REDIS_HOST", "redis.internal", 1);
 	if (user)
 		setenv("DAGSTER_SECRET_REDIS_USERNAME", user, 1);
@@ -347,7 +329,7 @@ static void test_print_never_shows_secrets(void **state)
 	config_release(&c);
 
 	/* The URL built from the original settings holds the password too. */
-	unset_all();
+	env_unset(names);
 	setenv("DAGSTER_SECRET_REDIS_HOST", "redis.internal", 1);
 	setenv("DAGSTER_SECRET_REDIS_USERNAME", "lucht", 1);
 	setenv("DAGSTER_SECRET_REDIS_PASSWORD", "dagsterpw%", 1);
@@ -471,33 +453,31 @@ static void test_mask_url(void **state)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(env_path, sizeof(env_path), "%s/test.env", dir);
-	return 0;
+	return temp_file_make(&env_file, "/tmp/lucht-test-config-XXXXXX", "test.env");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	unlink(env_path);
-	return rmdir(dir);
+	return temp_file_remove(&env_file);
 }
+
+#define T(name) cmocka_unit_test_setup_teardown(name, clean_slate, clean_slate)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_values_from_environment, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dotenv_file_and_environment_wins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_broken_dotenv_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_validation_messages, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_redis_settings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_redis_url_from_original_settings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_print_never_shows_secrets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_print_text_is_aligned, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_print_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mask_url, setup, teardown),
+		T(test_defaults),
+		T(test_values_from_environment),
+		T(test_dotenv_file_and_environment_wins),
+		T(test_broken_dotenv_is_an_error),
+		T(test_validation_messages),
+		T(test_bad_redis_settings),
+		T(test_redis_url_from_original_settings),
+		T(test_print_never_shows_secrets),
+		T(test_print_text_is_aligned),
+		T(test_print_json),
+		T(test_mask_url),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

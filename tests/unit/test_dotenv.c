@@ -11,43 +11,35 @@
 
 #include "util/dotenv.h"
 
+#include "test_support.h"
+
 /* Every variable these tests may set; each test starts and ends with none of them set. */
 static const char *const names[] = {
 	"DT_PLAIN", "DT_SINGLE", "DT_DOUBLE", "DT_EXPORTED", "DT_SPACED", "DT_COMMENTED",
 	"DT_HASH", "DT_EMPTY", "DT_EQUALS", "DT_CRLF", "DT_EMPTY_COMMENT", "DT_QUOTED_COMMENT",
-	"DT_A", "DT_B", "DT_C", "DT_export", "DT_TABBED",
+	"DT_A", "DT_B", "DT_C", "DT_export", "DT_TABBED", NULL,
 };
 
-static char dir[] = "/tmp/lucht-test-dotenv-XXXXXX";
-static char path[512];
+static struct temp_file env_file;
 
-static void unset_all(void)
-{
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		unsetenv(names[i]);
-}
-
-static int setup(void **state)
+/* Before and after each test: none of the variables set, no file. */
+static int clean_slate(void **state)
 {
 	(void)state;
-	unset_all();
+	env_unset(names);
+	unlink(env_file.path);
 	return 0;
 }
 
-static int teardown(void **state)
+/* dotenv_load of path must succeed and set exactly loaded variables. */
+static void load_ok(const char *path, int loaded)
 {
-	(void)state;
-	unset_all();
-	unlink(path);
-	return 0;
-}
-
-static void write_file(const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
+	int got = -1;
+	struct lerr err;
+	lerr_clear(&err);
+	if (dotenv_load(path, &got, &err) != 0)
+		fail_msg("dotenv_load: %s", err.msg);
+	assert_int_equal(got, loaded);
 }
 
 static void assert_env(const char *name, const char *value)
@@ -61,7 +53,8 @@ static void assert_env(const char *name, const char *value)
 static void test_good_file(void **state)
 {
 	(void)state;
-	write_file("# a comment\n"
+	write_file(env_file.path,
+		   "# a comment\n"
 		   "\n"
 		   "   \n"
 		   "DT_PLAIN=plain value\n"
@@ -79,11 +72,7 @@ static void test_good_file(void **state)
 		   "DT_export=1\n"
 		   "\tDT_TABBED=\ttabbed\t\n"
 		   "DT_A=no newline at the end");
-	int loaded = -1;
-	struct lerr err;
-	lerr_clear(&err);
-	assert_int_equal(dotenv_load(path, &loaded, &err), 0);
-	assert_int_equal(loaded, 15);
+	load_ok(env_file.path, 15);
 	assert_env("DT_PLAIN", "plain value");
 	assert_env("DT_SINGLE", "lit \\n \"x\" # not a comment");
 	assert_env("DT_DOUBLE", "line1\nline2 \"q\" back\\slash \\t");
@@ -110,11 +99,8 @@ static void test_environment_wins_over_file(void **state)
 	(void)state;
 	setenv("DT_A", "from environment", 1);
 	setenv("DT_C", "", 1);
-	write_file("DT_A=from file\nDT_B=from file\nDT_C=from file\n");
-	int loaded = -1;
-	struct lerr err;
-	assert_int_equal(dotenv_load(path, &loaded, &err), 0);
-	assert_int_equal(loaded, 1);
+	write_file(env_file.path, "DT_A=from file\nDT_B=from file\nDT_C=from file\n");
+	load_ok(env_file.path, 1);
 	assert_env("DT_A", "from environment");
 	assert_env("DT_B", "from file");
 	assert_env("DT_C", "");  /* set, though empty: still the environment's */
@@ -126,20 +112,17 @@ static void test_environment_wins_over_file(void **state)
 static void test_later_line_wins(void **state)
 {
 	(void)state;
-	write_file("DT_A=first\nDT_A=second\n");
-	int loaded = -1;
-	struct lerr err;
-	assert_int_equal(dotenv_load(path, &loaded, &err), 0);
-	assert_int_equal(loaded, 1);
+	write_file(env_file.path, "DT_A=first\nDT_A=second\n");
+	load_ok(env_file.path, 1);
 	assert_env("DT_A", "second");
 }
 
 static void test_was_loaded_follows_the_environment(void **state)
 {
 	(void)state;
-	write_file("DT_A=from file\nDT_B=from file\n");
+	write_file(env_file.path, "DT_A=from file\nDT_B=from file\n");
 	struct lerr err;
-	assert_int_equal(dotenv_load(path, NULL, &err), 0);
+	assert_int_equal(dotenv_load(env_file.path, NULL, &err), 0);
 	assert_true(dotenv_was_loaded("DT_A"));
 	/* Changed or removed since: no longer what the file said. */
 	setenv("DT_A", "changed", 1);
@@ -152,34 +135,31 @@ static void test_missing_file_is_fine(void **state)
 {
 	(void)state;
 	char missing[600];
-	snprintf(missing, sizeof(missing), "%s/no-such.env", dir);
-	int loaded = -1;
-	struct lerr err;
-	assert_int_equal(dotenv_load(missing, &loaded, &err), 0);
-	assert_int_equal(loaded, 0);
+	snprintf(missing, sizeof(missing), "%s/no-such.env", env_file.dir);
+	load_ok(missing, 0);
 }
 
 static void test_unreadable_path_fails(void **state)
 {
 	(void)state;
 	struct lerr err;
-	assert_int_equal(dotenv_load(dir, NULL, &err), -1);  /* a directory */
-	assert_non_null(strstr(err.msg, dir));
+	assert_int_equal(dotenv_load(env_file.dir, NULL, &err), -1);  /* a directory */
+	assert_non_null(strstr(err.msg, env_file.dir));
 }
 
 /* A broken line: nothing is set, not even the good lines before it, and the error names the
  * file and line, says what is wrong and what a line looks like, without the value. */
 static void check_broken(const char *text, int line, const char *problem)
 {
-	unset_all();
-	write_file(text);
+	env_unset(names);
+	write_file(env_file.path, text);
 	int loaded = -1;
 	struct lerr err;
 	lerr_clear(&err);
-	assert_int_equal(dotenv_load(path, &loaded, &err), -1);
+	assert_int_equal(dotenv_load(env_file.path, &loaded, &err), -1);
 	assert_int_equal(loaded, 0);
 	char prefix[600];
-	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", env_file.path, line);
 	if (strncmp(err.msg, prefix, strlen(prefix)) != 0)
 		fail_msg("'%s' does not start with '%s'", err.msg, prefix);
 	if (!strstr(err.msg, problem))
@@ -209,12 +189,9 @@ static void test_broken_line_sets_nothing(void **state)
 static void test_nul_byte_is_rejected(void **state)
 {
 	(void)state;
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fwrite("DT_A=1\nDT_B=x\0y\n", 1, 16, f);
-	fclose(f);
+	write_bytes(env_file.path, "DT_A=1\nDT_B=x\0y\n", 16);
 	struct lerr err;
-	assert_int_equal(dotenv_load(path, NULL, &err), -1);
+	assert_int_equal(dotenv_load(env_file.path, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "NUL"));
 	assert_null(getenv("DT_A"));
 }
@@ -222,30 +199,28 @@ static void test_nul_byte_is_rejected(void **state)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/test.env", dir);
-	return 0;
+	return temp_file_make(&env_file, "/tmp/lucht-test-dotenv-XXXXXX", "test.env");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	unlink(path);
-	return rmdir(dir);
+	return temp_file_remove(&env_file);
 }
+
+#define T(name) cmocka_unit_test_setup_teardown(name, clean_slate, clean_slate)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_environment_wins_over_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_later_line_wins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_was_loaded_follows_the_environment, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_file_is_fine, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unreadable_path_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_broken_line_sets_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nul_byte_is_rejected, setup, teardown),
+		T(test_good_file),
+		T(test_environment_wins_over_file),
+		T(test_later_line_wins),
+		T(test_was_loaded_follows_the_environment),
+		T(test_missing_file_is_fine),
+		T(test_unreadable_path_fails),
+		T(test_broken_line_sets_nothing),
+		T(test_nul_byte_is_rejected),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -29,35 +29,67 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The output of duck_print_query, which must succeed. Caller frees. */
-static char *print(struct duck *d, const char *sql, enum duck_format fmt, uint64_t *rows)
+/* duck_print_query into a string: *text is what it printed, which the caller frees. */
+static int print_to_text(struct duck *d, const char *sql, enum duck_format fmt, uint64_t *rows,
+			 char **text, struct lerr *err)
 {
-	char *text = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	*text = NULL;
+	FILE *f = open_memstream(text, &len);
 	assert_non_null(f);
+	int rc = duck_print_query(d, sql, fmt, f, rows, err);
+	assert_int_equal(fclose(f), 0);
+	return rc;
+}
+
+/* duck_print_query must print exactly expected and count rows rows; -1 asks for no count
+ * (passes NULL). */
+static void assert_prints(struct duck *d, const char *sql, enum duck_format fmt,
+			  const char *expected, int64_t rows)
+{
+	uint64_t got = UINT64_MAX;  /* no count it gives: left so, it fails the check */
+	char *out;
 	struct lerr err;
-	int rc = duck_print_query(d, sql, fmt, f, rows, &err);
-	fclose(f);
-	if (rc < 0)
+	if (print_to_text(d, sql, fmt, rows < 0 ? NULL : &got, &out, &err) < 0)
 		fail_msg("%s: %s", sql, err.msg);
-	return text;
+	assert_string_equal(out, expected);
+	if (rows >= 0)
+		assert_int_equal(got, rows);
+	free(out);
 }
 
 /* The error of a duck_print_query that must fail; nothing may have been printed. */
 static void print_fails(struct duck *d, const char *sql, const char *expected_part)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	assert_non_null(f);
+	char *out;
 	struct lerr err;
-	assert_int_equal(duck_print_query(d, sql, DUCK_TABLE, f, NULL, &err), -1);
-	fclose(f);
-	assert_string_equal(text, "");
-	free(text);
+	assert_int_equal(print_to_text(d, sql, DUCK_TABLE, NULL, &out, &err), -1);
+	assert_string_equal(out, "");
+	free(out);
 	if (!strstr(err.msg, expected_part))
 		fail_msg("%s: error '%s' lacks '%s'", sql, err.msg, expected_part);
+}
+
+/* duck_query_int64 of sql must succeed with expected. */
+static void assert_query_int64(struct duck *d, const char *sql, int64_t expected)
+{
+	struct lerr err;
+	int64_t v = ~expected;  /* anything else, so that a v left as it was fails */
+	if (duck_query_int64(d, sql, &v, NULL, &err) != 0)
+		fail_msg("%s: %s", sql, err.msg);
+	assert_int_equal(v, expected);
+}
+
+/* duck_query_text of sql must succeed with expected. */
+static void assert_query_text(struct duck *d, const char *sql, const char *expected)
+{
+	struct lerr err;
+	char *s = NULL;
+	if (duck_query_text(d, sql, &s, &err) != 0)
+		fail_msg("%s: %s", sql, err.msg);
+	assert_non_null(s);
+	assert_string_equal(s, expected);
+	free(s);
 }
 
 static void assert_quoted(const char *in, const char *expected)
@@ -100,11 +132,7 @@ static void test_quote_round_trips_through_duckdb(void **state)
 	buf_init(&sql, 1000);
 	assert_int_equal(buf_puts(&sql, "SELECT "), 0);
 	assert_int_equal(duck_quote(&sql, nasty), 0);
-	char *got = NULL;
-	struct lerr err;
-	assert_int_equal(duck_query_text(d, buf_str(&sql), &got, &err), 0);
-	assert_string_equal(got, nasty);
-	free(got);
+	assert_query_text(d, buf_str(&sql), nasty);
 	buf_release(&sql);
 }
 
@@ -130,10 +158,7 @@ static void test_open_sets_up_session(void **state)
 		free(v);
 	}
 	/* memory_limit reads back in binary units. */
-	char *mem = NULL;
-	assert_int_equal(duck_query_text(d, "SELECT current_setting('memory_limit')", &mem, &err), 0);
-	assert_string_equal(mem, "128.0 MiB");
-	free(mem);
+	assert_query_text(d, "SELECT current_setting('memory_limit')", "128.0 MiB");
 }
 
 static void test_time_zone_works_without_autoload(void **state)
@@ -141,11 +166,8 @@ static void test_time_zone_works_without_autoload(void **state)
 	struct duck *d = *state;
 	struct lerr err;
 	assert_int_equal(duck_exec(d, "SET TimeZone = 'Europe/Amsterdam'", &err), 0);
-	char *v = NULL;
-	assert_int_equal(duck_query_text(d, "SELECT (TIMESTAMPTZ '2024-07-01 00:00:00+00')::VARCHAR",
-					 &v, &err), 0);
-	assert_string_equal(v, "2024-07-01 02:00:00+02");
-	free(v);
+	assert_query_text(d, "SELECT (TIMESTAMPTZ '2024-07-01 00:00:00+00')::VARCHAR",
+			  "2024-07-01 02:00:00+02");
 	assert_int_equal(duck_exec(d, "SET TimeZone = 'UTC'", &err), 0);
 }
 
@@ -177,17 +199,12 @@ static void test_query_int64(void **state)
 	assert_int_equal(duck_query_int64(d, "SELECT 42", &v, &is_null, &err), 0);
 	assert_int_equal(v, 42);
 	assert_false(is_null);
-	assert_int_equal(duck_query_int64(d, "SELECT (-5)::TINYINT", &v, NULL, &err), 0);
-	assert_int_equal(v, -5);
-	assert_int_equal(duck_query_int64(d, "SELECT 4000000000::UINTEGER", &v, NULL, &err), 0);
-	assert_int_equal(v, 4000000000LL);
+	assert_query_int64(d, "SELECT (-5)::TINYINT", -5);
+	assert_query_int64(d, "SELECT 4000000000::UINTEGER", 4000000000LL);
 	/* sum() of integers is a HUGEINT. */
-	assert_int_equal(duck_query_int64(d, "SELECT sum(i) FROM range(10) t(i)", &v, NULL, &err), 0);
-	assert_int_equal(v, 45);
-	assert_int_equal(duck_query_int64(d, "SELECT (-9000000000000000000)::HUGEINT", &v, NULL, &err), 0);
-	assert_int_equal(v, -9000000000000000000LL);
-	assert_int_equal(duck_query_int64(d, "SELECT 3, 4 UNION ALL SELECT 5, 6", &v, NULL, &err), 0);
-	assert_int_equal(v, 3);
+	assert_query_int64(d, "SELECT sum(i) FROM range(10) t(i)", 45);
+	assert_query_int64(d, "SELECT (-9000000000000000000)::HUGEINT", -9000000000000000000LL);
+	assert_query_int64(d, "SELECT 3, 4 UNION ALL SELECT 5, 6", 3);
 
 	assert_int_equal(duck_query_int64(d, "SELECT NULL::BIGINT", &v, &is_null, &err), 0);
 	assert_true(is_null);
@@ -207,25 +224,14 @@ static void test_query_text(void **state)
 {
 	struct duck *d = *state;
 	struct lerr err;
-	char *s = NULL;
-	assert_int_equal(duck_query_text(d, "SELECT 'hello, world'", &s, &err), 0);
-	assert_string_equal(s, "hello, world");
-	free(s);
-	assert_int_equal(duck_query_text(d, "SELECT ''", &s, &err), 0);
-	assert_string_equal(s, "");
-	free(s);
-	assert_int_equal(duck_query_text(d, "SELECT 123456789012", &s, &err), 0);
-	assert_string_equal(s, "123456789012");
-	free(s);
-	assert_int_equal(duck_query_text(d, "SELECT true", &s, &err), 0);
-	assert_string_equal(s, "true");
-	free(s);
-	assert_int_equal(duck_query_text(d, "SELECT (TIMESTAMPTZ '2024-01-24 01:00:00+01')::VARCHAR",
-					 &s, &err), 0);
-	assert_string_equal(s, "2024-01-24 00:00:00+00");
-	free(s);
+	assert_query_text(d, "SELECT 'hello, world'", "hello, world");
+	assert_query_text(d, "SELECT ''", "");
+	assert_query_text(d, "SELECT 123456789012", "123456789012");
+	assert_query_text(d, "SELECT true", "true");
+	assert_query_text(d, "SELECT (TIMESTAMPTZ '2024-01-24 01:00:00+01')::VARCHAR",
+			  "2024-01-24 00:00:00+00");
 
-	s = (char *)"untouched";
+	char *s = (char *)"untouched";
 	assert_int_equal(duck_query_text(d, "SELECT NULL::VARCHAR", &s, &err), 0);
 	assert_null(s);
 	s = (char *)"untouched";
@@ -245,72 +251,47 @@ static const char *const mixed_sql =
 
 static void test_print_table(void **state)
 {
-	uint64_t rows = 0;
-	char *out = print(*state, mixed_sql, DUCK_TABLE, &rows);
-	assert_string_equal(out,
+	assert_prints(*state, mixed_sql, DUCK_TABLE,
 		"   n | name  | value | tags       | ts                     | ok\n"
 		"-----+-------+-------+------------+------------------------+-----\n"
 		"   1 | a,\"b\" |   1.5 | [x, 'y,z'] | 2024-01-24 00:00:00+00 | true\n"
 		"NULL | NULL  |  NULL | NULL       | NULL                   | NULL\n"
-		"(2 rows)\n");
-	assert_int_equal(rows, 2);
-	free(out);
+		"(2 rows)\n", 2);
 }
 
 static void test_print_csv(void **state)
 {
-	uint64_t rows = 0;
-	char *out = print(*state, mixed_sql, DUCK_CSV, &rows);
-	assert_string_equal(out,
+	assert_prints(*state, mixed_sql, DUCK_CSV,
 		"n,name,value,tags,ts,ok\n"
 		"1,\"a,\"\"b\"\"\",1.5,\"[x, 'y,z']\",2024-01-24 00:00:00+00,true\n"
-		",,,,,\n");
-	assert_int_equal(rows, 2);
-	free(out);
+		",,,,,\n", 2);
 }
 
 static void test_print_json(void **state)
 {
-	uint64_t rows = 0;
-	char *out = print(*state, mixed_sql, DUCK_JSON, &rows);
-	assert_string_equal(out,
+	assert_prints(*state, mixed_sql, DUCK_JSON,
 		"[\n"
 		"{\"n\": 1, \"name\": \"a,\\\"b\\\"\", \"value\": 1.5, \"tags\": \"[x, 'y,z']\", "
 		"\"ts\": \"2024-01-24 00:00:00+00\", \"ok\": true},\n"
 		"{\"n\": null, \"name\": null, \"value\": null, \"tags\": null, \"ts\": null, \"ok\": null}\n"
-		"]\n");
-	assert_int_equal(rows, 2);
-	free(out);
+		"]\n", 2);
 }
 
 static void test_print_empty_result(void **state)
 {
 	const char *sql = "SELECT 1 AS a, 'x' AS b WHERE false";
-	uint64_t rows = 9;
-	char *out = print(*state, sql, DUCK_TABLE, &rows);
-	assert_string_equal(out, "a | b\n--+--\n(0 rows)\n");
-	assert_int_equal(rows, 0);
-	free(out);
-	out = print(*state, sql, DUCK_CSV, NULL);
-	assert_string_equal(out, "a,b\n");
-	free(out);
-	out = print(*state, sql, DUCK_JSON, NULL);
-	assert_string_equal(out, "[]\n");
-	free(out);
+	assert_prints(*state, sql, DUCK_TABLE, "a | b\n--+--\n(0 rows)\n", 0);
+	assert_prints(*state, sql, DUCK_CSV, "a,b\n", -1);
+	assert_prints(*state, sql, DUCK_JSON, "[]\n", -1);
 }
 
 static void test_print_one_row_says_row(void **state)
 {
-	char *out = print(*state, "SELECT 'x' AS a", DUCK_TABLE, NULL);
-	assert_string_equal(out, "a\n-\nx\n(1 row)\n");
-	free(out);
+	assert_prints(*state, "SELECT 'x' AS a", DUCK_TABLE, "a\n-\nx\n(1 row)\n", -1);
 }
 
 static void test_print_table_escapes_and_cuts_long_values(void **state)
 {
-	char *out = print(*state, "SELECT E'a\\nb\\tc' AS s UNION ALL SELECT repeat('0123456789', 6) "
-				  "UNION ALL SELECT repeat('0123456789', 7) UNION ALL SELECT repeat('\u00e9', 61) "
-				  "UNION ALL SELECT repeat(E'\\n', 31)", DUCK_TABLE, NULL);
 	struct buf expected;
 	buf_init(&expected, 4096);
 	assert_int_equal(buf_puts(&expected, "s\n"), 0);
@@ -326,31 +307,28 @@ static void test_print_table_escapes_and_cuts_long_values(void **state)
 	for (int i = 0; i < 29; i++)
 		assert_int_equal(buf_puts(&expected, "\\n"), 0);
 	assert_int_equal(buf_puts(&expected, "\u2026\n(5 rows)\n"), 0);
-	assert_string_equal(out, buf_str(&expected));
+	assert_prints(*state, "SELECT E'a\\nb\\tc' AS s UNION ALL SELECT repeat('0123456789', 6) "
+			      "UNION ALL SELECT repeat('0123456789', 7) UNION ALL SELECT repeat('\u00e9', 61) "
+			      "UNION ALL SELECT repeat(E'\\n', 31)", DUCK_TABLE, buf_str(&expected), -1);
 	buf_release(&expected);
-	free(out);
 }
 
 static void test_print_csv_quotes_only_when_needed(void **state)
 {
-	char *out = print(*state, "SELECT 'plain' AS \"a b\", '' AS \"c,d\", E'x\\ny' AS e, NULL AS f",
-			  DUCK_CSV, NULL);
 	/* An empty string is quoted so that it differs from NULL. */
-	assert_string_equal(out, "a b,\"c,d\",e,f\nplain,\"\",\"x\ny\",\n");
-	free(out);
+	assert_prints(*state, "SELECT 'plain' AS \"a b\", '' AS \"c,d\", E'x\\ny' AS e, NULL AS f",
+		      DUCK_CSV, "a b,\"c,d\",e,f\nplain,\"\",\"x\ny\",\n", -1);
 }
 
 static void test_print_json_numbers_and_strings(void **state)
 {
-	char *out = print(*state, "SELECT 12.30::DECIMAL(5,2) AS dec, 1e20::DOUBLE AS big, "
-				  "'inf'::DOUBLE AS inf, 170141183460469231731687303715884105727::HUGEINT AS h, "
-				  "DATE '2024-01-02' AS d, E'q\"\\\\\\n\\x01' AS s, {'k': 1} AS st",
-			  DUCK_JSON, NULL);
-	assert_string_equal(out,
-		"[\n{\"dec\": 12.30, \"big\": 1e+20, \"inf\": \"inf\", "
-		"\"h\": 170141183460469231731687303715884105727, \"d\": \"2024-01-02\", "
-		"\"s\": \"q\\\"\\\\\\n\\u0001\", \"st\": \"{'k': 1}\"}\n]\n");
-	free(out);
+	assert_prints(*state, "SELECT 12.30::DECIMAL(5,2) AS dec, 1e20::DOUBLE AS big, "
+			      "'inf'::DOUBLE AS inf, 170141183460469231731687303715884105727::HUGEINT AS h, "
+			      "DATE '2024-01-02' AS d, E'q\"\\\\\\n\\x01' AS s, {'k': 1} AS st",
+		      DUCK_JSON,
+		      "[\n{\"dec\": 12.30, \"big\": 1e+20, \"inf\": \"inf\", "
+		      "\"h\": 170141183460469231731687303715884105727, \"d\": \"2024-01-02\", "
+		      "\"s\": \"q\\\"\\\\\\n\\u0001\", \"st\": \"{'k': 1}\"}\n]\n", -1);
 }
 
 static void test_print_describe(void **state)
@@ -358,10 +336,9 @@ static void test_print_describe(void **state)
 	struct duck *d = *state;
 	struct lerr err;
 	assert_int_equal(duck_exec(d, "CREATE TEMP TABLE desc_t(a INTEGER, b VARCHAR[])", &err), 0);
-	char *out = print(d, "DESCRIBE desc_t", DUCK_CSV, NULL);
-	assert_string_equal(out, "column_name,column_type,null,key,default,extra\n"
-				 "a,INTEGER,YES,,,\nb,VARCHAR[],YES,,,\n");
-	free(out);
+	assert_prints(d, "DESCRIBE desc_t", DUCK_CSV,
+		      "column_name,column_type,null,key,default,extra\n"
+		      "a,INTEGER,YES,,,\nb,VARCHAR[],YES,,,\n", -1);
 	assert_int_equal(duck_exec(d, "DROP TABLE desc_t", &err), 0);
 }
 
@@ -369,14 +346,11 @@ static void test_print_runs_all_statements_and_prints_the_last(void **state)
 {
 	struct duck *d = *state;
 	struct lerr err;
-	uint64_t rows = 0;
 	/* Semicolons inside strings and comments do not split statements. */
-	char *out = print(d, "CREATE TEMP TABLE ms(t TIMESTAMPTZ, s VARCHAR); "
-			     "INSERT INTO ms VALUES ('2024-01-24 00:00:00+00', 'a;b'); -- ; not here\n"
-			     "SELECT t, s, ';' AS x FROM ms;  ", DUCK_CSV, &rows);
-	assert_string_equal(out, "t,s,x\n2024-01-24 00:00:00+00,a;b,;\n");
-	assert_int_equal(rows, 1);
-	free(out);
+	assert_prints(d, "CREATE TEMP TABLE ms(t TIMESTAMPTZ, s VARCHAR); "
+			 "INSERT INTO ms VALUES ('2024-01-24 00:00:00+00', 'a;b'); -- ; not here\n"
+			 "SELECT t, s, ';' AS x FROM ms;  ", DUCK_CSV,
+		      "t,s,x\n2024-01-24 00:00:00+00,a;b,;\n", 1);
 	assert_int_equal(duck_exec(d, "DROP TABLE ms", &err), 0);
 }
 
@@ -385,15 +359,11 @@ static void test_print_other_statements(void **state)
 	struct duck *d = *state;
 	struct lerr err;
 	assert_int_equal(duck_exec(d, "CREATE TEMP TABLE os(a INT)", &err), 0);
-	uint64_t rows = 0;
-	char *out = print(d, "INSERT INTO os VALUES (1), (2), (3)", DUCK_TABLE, &rows);
-	assert_string_equal(out, "Count\n-----\n    3\n(1 row)\n");
-	assert_int_equal(rows, 1);
-	free(out);
-	out = print(d, "CALL pragma_table_info('os')", DUCK_JSON, NULL);
-	assert_string_equal(out, "[\n{\"cid\": 0, \"name\": \"a\", \"type\": \"INTEGER\", \"notnull\": false, "
-				 "\"dflt_value\": null, \"pk\": false}\n]\n");
-	free(out);
+	assert_prints(d, "INSERT INTO os VALUES (1), (2), (3)", DUCK_TABLE,
+		      "Count\n-----\n    3\n(1 row)\n", 1);
+	assert_prints(d, "CALL pragma_table_info('os')", DUCK_JSON,
+		      "[\n{\"cid\": 0, \"name\": \"a\", \"type\": \"INTEGER\", \"notnull\": false, "
+		      "\"dflt_value\": null, \"pk\": false}\n]\n", -1);
 	assert_int_equal(duck_exec(d, "DROP TABLE os", &err), 0);
 }
 

@@ -11,67 +11,51 @@
 
 #include "ratelimit/limiter.h"
 
+#include "limiter_test_support.h"
+
 /*
  * limiter_done on the embedded back-end: the slot is held from the answer on, so that the
  * server's window, which saw the request somewhere in between, is never overrun.
  */
-static char dir[] = "/tmp/lucht-test-done-XXXXXX";
-static char path[512];
+static struct temp_file state_file;
 
 static int group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/ratelimit.state", dir);
-	return 0;
+	return temp_file_make(&state_file, "/tmp/lucht-test-done-XXXXXX", "ratelimit.state");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	unlink(path);
-	rmdir(dir);
-	return 0;
+	return temp_file_remove(&state_file);
 }
 
-static struct limiter *open_ok(int calls, double period)
+/* A limiter on a new state file: no slot taken yet. */
+static struct limiter *open_fresh(int calls, double period)
 {
-	struct lerr err;
-	unlink(path);
-	struct limiter *l = limiter_local_open(path, calls, period, 30, &err);
-	if (!l)
-		fail_msg("limiter_local_open: %s", err.msg);
-	return l;
-}
-
-static double next_free_in(struct limiter *l)
-{
-	struct lerr err;
-	struct limiter_status st;
-	if (limiter_status(l, &st, &err) != 0)
-		fail_msg("limiter_status: %s", err.msg);
-	return st.next_free_in;
+	unlink(state_file.path);
+	return local_open_ok(state_file.path, calls, period, 30);
 }
 
 static void test_done_holds_the_slot_from_the_answer(void **state)
 {
 	(void)state;
-	struct limiter *l = open_ok(1, 2.0);
+	struct limiter *l = open_fresh(1, 2.0);
 	struct lerr err;
 	assert_int_equal(limiter_acquire(l, NULL, &err), 0);
 	nanosleep(&(struct timespec){ 0, 500 * 1000 * 1000 }, NULL);
 	/* Held from the acquisition it would free 1.5 s from now at the latest. */
 	assert_int_equal(limiter_done(l, &err), 0);
-	assert_true(next_free_in(l) > 1.6);
+	assert_true(status_ok(l).next_free_in > 1.6);
 	limiter_free(l);
 }
 
 static void test_done_keeps_the_other_slots(void **state)
 {
 	(void)state;
-	struct limiter *l = open_ok(3, 30);
-	struct limiter *other = limiter_local_open(path, 3, 30, 30, &(struct lerr){0});
+	struct limiter *l = open_fresh(3, 30);
+	struct limiter *other = limiter_local_open(state_file.path, 3, 30, 30, &(struct lerr){0});
 	assert_non_null(other);
 	struct lerr err;
 	assert_int_equal(limiter_acquire(l, NULL, &err), 0);

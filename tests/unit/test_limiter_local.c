@@ -9,50 +9,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ratelimit/limiter.h"
 #include "util/civil_time.h"
 #include "util/config.h"
 
-static char dir[] = "/tmp/lucht-test-limiter-XXXXXX";
-static char path[512];
+#include "limiter_test_support.h"
 
+static struct temp_file state_file;
+
+/* Each test starts without a state file. */
 static int setup(void **state)
 {
 	(void)state;
-	unlink(path);
+	unlink(state_file.path);
 	return 0;
 }
 
 static struct limiter *open_ok(int calls, double period, double max_wait)
 {
-	struct lerr err;
-	lerr_clear(&err);
-	struct limiter *l = limiter_local_open(path, calls, period, max_wait, &err);
-	if (!l)
-		fail_msg("limiter_local_open: %s", err.msg);
-	return l;
-}
-
-static double acquire_ok(struct limiter *l)
-{
-	struct lerr err;
-	double waited = -1;
-	if (limiter_acquire(l, &waited, &err) != 0)
-		fail_msg("limiter_acquire: %s", err.msg);
-	return waited;
-}
-
-static struct limiter_status status_ok(struct limiter *l)
-{
-	struct lerr err;
-	struct limiter_status st;
-	memset(&st, 0, sizeof(st));
-	if (limiter_status(l, &st, &err) != 0)
-		fail_msg("limiter_status: %s", err.msg);
-	return st;
+	return local_open_ok(state_file.path, calls, period, max_wait);
 }
 
 static void test_sixth_call_waits_for_the_first_to_leave(void **state)
@@ -133,18 +110,10 @@ static void test_changed_calls_keeps_the_newest(void **state)
 	limiter_free(ten);
 }
 
-static void write_state(const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
-
 static void test_corrupt_file_is_reinitialized(void **state)
 {
 	(void)state;
-	write_state("garbage, not a rate limit state file", 36);
+	write_bytes(state_file.path, "garbage, not a rate limit state file", 36);
 	struct limiter *l = open_ok(2, 60, 0);
 	assert_int_equal(status_ok(l).used, 0);
 	acquire_ok(l);
@@ -152,14 +121,14 @@ static void test_corrupt_file_is_reinitialized(void **state)
 
 	/* A file cut short of the stamps its header counts. */
 	struct stat sb;
-	assert_int_equal(stat(path, &sb), 0);
-	assert_int_equal(truncate(path, sb.st_size - 4), 0);
+	assert_int_equal(stat(state_file.path, &sb), 0);
+	assert_int_equal(truncate(state_file.path, sb.st_size - 4), 0);
 	assert_int_equal(status_ok(l).used, 0);
 	acquire_ok(l);
 	acquire_ok(l);
 	assert_int_equal(status_ok(l).used, 2);
 
-	write_state("", 0);
+	write_bytes(state_file.path, "", 0);
 	assert_int_equal(status_ok(l).used, 0);
 	limiter_free(l);
 }
@@ -168,10 +137,10 @@ static void test_bad_arguments(void **state)
 {
 	(void)state;
 	struct lerr err;
-	assert_null(limiter_local_open(path, 0, 1, 1, &err));
+	assert_null(limiter_local_open(state_file.path, 0, 1, 1, &err));
 	assert_non_null(strstr(err.msg, "rate limit"));
-	assert_null(limiter_local_open(path, 5, 0, 1, &err));
-	assert_null(limiter_local_open(path, 5, 1, -1, &err));
+	assert_null(limiter_local_open(state_file.path, 5, 0, 1, &err));
+	assert_null(limiter_local_open(state_file.path, 5, 1, -1, &err));
 	assert_null(limiter_local_open("/nonexistent-lucht-dir/x.state", 5, 1, 1, &err));
 	assert_non_null(strstr(err.msg, "/nonexistent-lucht-dir/x.state"));
 	assert_null(limiter_free(NULL));
@@ -181,7 +150,7 @@ static void test_open_from_config(void **state)
 {
 	(void)state;
 	char home[600];
-	snprintf(home, sizeof(home), "%s/nested/home", dir);
+	snprintf(home, sizeof(home), "%s/nested/home", state_file.dir);
 	setenv("LUCHT_HOME", home, 1);
 	setenv("LUCHT_ENV", "prd", 1);
 	setenv("LUCHT_RATE_CALLS", "4", 1);
@@ -205,14 +174,12 @@ static void test_open_from_config(void **state)
 	assert_null(limiter_open(&c, &err));
 	assert_non_null(strstr(err.msg, "rate limit: cannot reach Redis at 127.0.0.1:1: "));
 	config_release(&c);
-	unsetenv("LUCHT_REDIS_URL");
-	unsetenv("LUCHT_HOME");
-	unsetenv("LUCHT_ENV");
-	unsetenv("LUCHT_RATE_CALLS");
+	env_unset((const char *const[]){ "LUCHT_REDIS_URL", "LUCHT_HOME", "LUCHT_ENV",
+					 "LUCHT_RATE_CALLS", NULL });
 	char sub[700];
-	snprintf(sub, sizeof(sub), "%s/nested/home", dir);
+	snprintf(sub, sizeof(sub), "%s/nested/home", state_file.dir);
 	rmdir(sub);
-	snprintf(sub, sizeof(sub), "%s/nested", dir);
+	snprintf(sub, sizeof(sub), "%s/nested", state_file.dir);
 	rmdir(sub);
 }
 
@@ -230,7 +197,8 @@ struct record {
 static int child_run(const char *log_path)
 {
 	struct lerr err;
-	struct limiter *l = limiter_local_open(path, MP_CALLS, MP_PERIOD_US / 1e6, 60, &err);
+	struct limiter *l = limiter_local_open(state_file.path, MP_CALLS, MP_PERIOD_US / 1e6, 60,
+					       &err);
 	int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT, 0644);
 	if (!l || fd < 0)
 		return 1;
@@ -259,7 +227,7 @@ static void test_processes_share_the_window(void **state)
 {
 	(void)state;
 	char log_path[600];
-	snprintf(log_path, sizeof(log_path), "%s/stamps.log", dir);
+	snprintf(log_path, sizeof(log_path), "%s/stamps.log", state_file.dir);
 	unlink(log_path);
 	pid_t pids[CHILDREN];
 	for (int i = 0; i < CHILDREN; i++) {
@@ -268,12 +236,8 @@ static void test_processes_share_the_window(void **state)
 		if (pids[i] == 0)
 			_exit(child_run(log_path));
 	}
-	for (int i = 0; i < CHILDREN; i++) {
-		int status;
-		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
-	}
+	for (int i = 0; i < CHILDREN; i++)
+		wait_ok(pids[i]);
 	FILE *f = fopen(log_path, "r");
 	assert_non_null(f);
 	struct record rec[CHILDREN * PER_CHILD + 1];
@@ -313,17 +277,13 @@ static void test_processes_share_the_window(void **state)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/ratelimit.state", dir);
-	return 0;
+	return temp_file_make(&state_file, "/tmp/lucht-test-limiter-XXXXXX", "ratelimit.state");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	unlink(path);
-	return rmdir(dir);
+	return temp_file_remove(&state_file);
 }
 
 int main(void)

@@ -5,19 +5,19 @@
 #include <cmocka.h>
 
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ratelimit/limiter.h"
 #include "util/config.h"
+
+#include "limiter_test_support.h"
 
 /*
  * The Redis URL parser, and the Redis back-end against a redis-server of the test's own
@@ -106,18 +106,6 @@ static void test_url_errors(void **state)
 
 /* ---- a redis-server of our own ---- */
 
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		return -1;
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 static redisReply *admin(const char *fmt, ...)
 {
 	va_list ap;
@@ -168,8 +156,9 @@ static int connect_admin(void)
 static int start_redis(void)
 {
 	snprintf(redis.dir, sizeof(redis.dir), "/tmp/lucht-redis-test-XXXXXX");
-	if (!mkdtemp(redis.dir) || (redis.port = free_port()) < 0)
+	if (!mkdtemp(redis.dir))
 		return -1;
+	redis.port = closed_port();
 	char port[16];
 	snprintf(port, sizeof(port), "%d", redis.port);
 	redis.pid = fork();
@@ -242,25 +231,12 @@ static struct limiter *open_ok(int calls, double period, double max_wait)
 	return l;
 }
 
-static double acquire_ok(struct limiter *l)
+/* One request's use of the limiter: a slot taken, then the answer in. The seconds it waited. */
+static double acquire_and_done(struct limiter *l)
 {
-	struct lerr err;
-	double waited = -1;
-	if (limiter_acquire(l, &waited, &err) != 0)
-		fail_msg("limiter_acquire: %s", err.msg);
-	if (limiter_done(l, &err) != 0)
-		fail_msg("limiter_done: %s", err.msg);
+	double waited = acquire_ok(l);
+	done_ok(l);
 	return waited;
-}
-
-static struct limiter_status status_ok(struct limiter *l)
-{
-	struct lerr err;
-	struct limiter_status st;
-	memset(&st, 0, sizeof(st));
-	if (limiter_status(l, &st, &err) != 0)
-		fail_msg("limiter_status: %s", err.msg);
-	return st;
 }
 
 /* ---- the back-end ---- */
@@ -270,7 +246,7 @@ static void test_window_fills_and_waits(void **state)
 	(void)state;
 	struct limiter *l = open_ok(3, 0.5, 30);
 	for (int i = 0; i < 3; i++)
-		assert_true(acquire_ok(l) == 0);
+		assert_true(acquire_and_done(l) == 0);
 	struct limiter_status st = status_ok(l);
 	assert_string_equal(st.backend, "redis");
 	char where[128];
@@ -283,7 +259,7 @@ static void test_window_fills_and_waits(void **state)
 	/* An idle window goes away: the key expires a second after the period. */
 	long long ttl = admin_integer("PTTL %s", KEY);
 	assert_true(ttl > 0 && ttl <= 1500);
-	assert_true(acquire_ok(l) > 0);
+	assert_true(acquire_and_done(l) > 0);
 	st = status_ok(l);
 	assert_true(st.used >= 1 && st.used <= 3);
 	limiter_free(l);
@@ -293,8 +269,8 @@ static void test_limiters_share_one_window(void **state)
 {
 	(void)state;
 	struct limiter *a = open_ok(2, 30, 30), *b = open_ok(2, 30, 0);
-	acquire_ok(a);
-	acquire_ok(b);
+	acquire_and_done(a);
+	acquire_and_done(b);
 	assert_int_equal(status_ok(a).used, 2);
 	struct lerr err;
 	double waited = -1;
@@ -338,26 +314,27 @@ static void test_done_dates_the_slot_at_the_answer(void **state)
 	limiter_free(l);
 }
 
+/* A limiter in use keeps working after Redis, told command, loses what the limiter set up. */
+static void check_recovers_from(const char *command)
+{
+	struct limiter *l = open_ok(5, 30, 30);
+	acquire_and_done(l);
+	admin_ok(command);
+	acquire_and_done(l);
+	assert_int_equal(status_ok(l).used, 2);
+	limiter_free(l);
+}
+
 static void test_script_is_loaded_again(void **state)
 {
 	(void)state;
-	struct limiter *l = open_ok(5, 30, 30);
-	acquire_ok(l);
-	admin_ok("SCRIPT FLUSH");
-	acquire_ok(l);
-	assert_int_equal(status_ok(l).used, 2);
-	limiter_free(l);
+	check_recovers_from("SCRIPT FLUSH");
 }
 
 static void test_lost_connection_is_made_again(void **state)
 {
 	(void)state;
-	struct limiter *l = open_ok(5, 30, 30);
-	acquire_ok(l);
-	admin_ok("CLIENT KILL TYPE normal SKIPME yes");
-	acquire_ok(l);
-	assert_int_equal(status_ok(l).used, 2);
-	limiter_free(l);
+	check_recovers_from("CLIENT KILL TYPE normal SKIPME yes");
 }
 
 static void test_database_is_selected(void **state)
@@ -367,7 +344,7 @@ static void test_database_is_selected(void **state)
 	struct lerr err;
 	struct limiter *l = limiter_redis_open(&t, KEY, 5, 30, 30, &err);
 	assert_non_null(l);
-	acquire_ok(l);
+	acquire_and_done(l);
 	assert_int_equal(admin_integer("EXISTS %s", KEY), 0);
 	admin_ok("SELECT 3");
 	assert_int_equal(admin_integer("EXISTS %s", KEY), 1);
@@ -397,7 +374,7 @@ static void test_refusals_name_the_host_not_the_password(void **state)
 	open_fails(t, "refused the user name and password");
 	open_fails(target("", 0), "asks for a password");
 	t = target(PASSWORD, 0);
-	t.port = free_port();
+	t.port = closed_port();
 	open_fails(t, "rate limit: cannot reach Redis at 127.0.0.1:");
 	open_fails(t, "Connection refused");
 }

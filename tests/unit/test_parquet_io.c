@@ -5,7 +5,6 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,8 @@
 #include <unistd.h>
 
 #include "io/parquet_io.h"
+
+#include "test_support.h"
 
 struct fixture {
 	struct duck d;
@@ -34,19 +35,11 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	duck_close(&f->d);
-	nftw(f->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(f->root);
 	free(f);
 	return 0;
 }
@@ -58,37 +51,39 @@ static void exec(struct fixture *f, const char *sql)
 		fail_msg("%s: %s", sql, err.msg);
 }
 
-static int64_t query_int(struct fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int64_t query_int(struct fixture *f, const char *fmt, ...)
+/* Runs the query that fmt and ap make, which must succeed, for its number (num) or its text. */
+static void vquery(struct fixture *f, int64_t *num, char **text, const char *fmt, va_list ap)
 {
 	struct buf sql;
 	buf_init(&sql, 1 << 16);
-	va_list ap;
-	va_start(ap, fmt);
 	assert_int_equal(buf_vprintf(&sql, fmt, ap), 0);
-	va_end(ap);
 	struct lerr err;
-	int64_t v = -1;
-	if (duck_query_int64(&f->d, buf_str(&sql), &v, NULL, &err) < 0)
+	int rc = num ? duck_query_int64(&f->d, buf_str(&sql), num, NULL, &err)
+		     : duck_query_text(&f->d, buf_str(&sql), text, &err);
+	if (rc < 0)
 		fail_msg("%s: %s", buf_str(&sql), err.msg);
 	buf_release(&sql);
+}
+
+static int64_t query_int(struct fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int64_t query_int(struct fixture *f, const char *fmt, ...)
+{
+	int64_t v = -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vquery(f, &v, NULL, fmt, ap);
+	va_end(ap);
 	return v;
 }
 
 static char *query_text(struct fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *query_text(struct fixture *f, const char *fmt, ...)
 {
-	struct buf sql;
-	buf_init(&sql, 1 << 16);
+	char *v = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	assert_int_equal(buf_vprintf(&sql, fmt, ap), 0);
+	vquery(f, NULL, &v, fmt, ap);
 	va_end(ap);
-	struct lerr err;
-	char *v = NULL;
-	if (duck_query_text(&f->d, buf_str(&sql), &v, &err) < 0)
-		fail_msg("%s: %s", buf_str(&sql), err.msg);
-	buf_release(&sql);
 	return v;
 }
 
@@ -153,35 +148,47 @@ static void path_of(struct fixture *f, const char *rel, char *out, size_t size)
 	assert_true((size_t)snprintf(out, size, "%s/%s", f->root, rel) < size);
 }
 
+/* parquet_path into b must give expected. The tests reuse b: each path replaces the last. */
+static void assert_path(struct buf *b, const char *root, const char *asset,
+			const struct hive_part *parts, size_t nparts, const char *expected)
+{
+	struct lerr err;
+	if (parquet_path(root, asset, parts, nparts, b, &err) != 0)
+		fail_msg("parquet_path: %s", err.msg);
+	assert_string_equal(buf_str(b), expected);
+}
+
+static void assert_path_fails(struct buf *b, const char *root, const char *asset,
+			      const struct hive_part *parts, size_t nparts, const char *expected)
+{
+	struct lerr err;
+	assert_int_equal(parquet_path(root, asset, parts, nparts, b, &err), -1);
+	assert_string_equal(err.msg, expected);
+}
+
 static void test_path_builds_hive_layout(void **state)
 {
 	(void)state;
 	struct buf b;
-	struct lerr err;
 	buf_init(&b, 4096);
 	const struct hive_part parts[] = { { "date", "2024-01-24" }, { "station", "NL01485" } };
-	assert_int_equal(parquet_path("/data/lz", "air_quality_data", parts, 2, &b, &err), 0);
-	assert_string_equal(buf_str(&b), "/data/lz/air_quality_data/date=2024-01-24/station=NL01485/data.parquet");
-	assert_int_equal(parquet_path("/data/lake//", "air_quality_station_names", NULL, 0, &b, &err), 0);
-	assert_string_equal(buf_str(&b), "/data/lake/air_quality_station_names/data.parquet");
-	assert_int_equal(parquet_path("/", "a_1", parts + 1, 1, &b, &err), 0);
-	assert_string_equal(buf_str(&b), "/a_1/station=NL01485/data.parquet");
-	assert_int_equal(parquet_path("lake", "x", parts, 1, &b, &err), 0);
-	assert_string_equal(buf_str(&b), "lake/x/date=2024-01-24/data.parquet");
+	assert_path(&b, "/data/lz", "air_quality_data", parts, 2,
+		    "/data/lz/air_quality_data/date=2024-01-24/station=NL01485/data.parquet");
+	assert_path(&b, "/data/lake//", "air_quality_station_names", NULL, 0,
+		    "/data/lake/air_quality_station_names/data.parquet");
+	assert_path(&b, "/", "a_1", parts + 1, 1, "/a_1/station=NL01485/data.parquet");
+	assert_path(&b, "lake", "x", parts, 1, "lake/x/date=2024-01-24/data.parquet");
 	const struct hive_part odd_ok[] = { { "v", "a.b-c_D9" }, { "w", "x.." } };
-	assert_int_equal(parquet_path("/r", "x", odd_ok, 2, &b, &err), 0);
-	assert_string_equal(buf_str(&b), "/r/x/v=a.b-c_D9/w=x../data.parquet");
+	assert_path(&b, "/r", "x", odd_ok, 2, "/r/x/v=a.b-c_D9/w=x../data.parquet");
 	buf_release(&b);
 }
 
 static void assert_bad_value(const char *value, const char *expected)
 {
 	struct buf b;
-	struct lerr err;
 	buf_init(&b, 4096);
 	const struct hive_part parts[] = { { "station", "NL01485" }, { "date", value } };
-	assert_int_equal(parquet_path("/data", "asset", parts, 2, &b, &err), -1);
-	assert_string_equal(err.msg, expected);
+	assert_path_fails(&b, "/data", "asset", parts, 2, expected);
 	buf_release(&b);
 }
 
@@ -208,25 +215,17 @@ static void test_path_rejects_bad_names(void **state)
 {
 	(void)state;
 	struct buf b;
-	struct lerr err;
 	buf_init(&b, 4096);
 	const struct hive_part upper[] = { { "Date", "2024-01-24" } };
-	assert_int_equal(parquet_path("/data", "asset", upper, 1, &b, &err), -1);
-	assert_string_equal(err.msg, "invalid partition name 'Date'");
+	assert_path_fails(&b, "/data", "asset", upper, 1, "invalid partition name 'Date'");
 	const struct hive_part empty[] = { { "", "2024-01-24" } };
-	assert_int_equal(parquet_path("/data", "asset", empty, 1, &b, &err), -1);
-	assert_string_equal(err.msg, "invalid partition name ''");
+	assert_path_fails(&b, "/data", "asset", empty, 1, "invalid partition name ''");
 	const struct hive_part dots[] = { { "..", "x" } };
-	assert_int_equal(parquet_path("/data", "asset", dots, 1, &b, &err), -1);
-	assert_string_equal(err.msg, "invalid partition name '..'");
-	assert_int_equal(parquet_path("/data", "../etc", NULL, 0, &b, &err), -1);
-	assert_string_equal(err.msg, "invalid asset name '../etc'");
-	assert_int_equal(parquet_path("/data", "", NULL, 0, &b, &err), -1);
-	assert_string_equal(err.msg, "invalid asset name ''");
-	assert_int_equal(parquet_path("/data", "Air", NULL, 0, &b, &err), -1);
-	assert_string_equal(err.msg, "invalid asset name 'Air'");
-	assert_int_equal(parquet_path("", "air", NULL, 0, &b, &err), -1);
-	assert_string_equal(err.msg, "empty storage root");
+	assert_path_fails(&b, "/data", "asset", dots, 1, "invalid partition name '..'");
+	assert_path_fails(&b, "/data", "../etc", NULL, 0, "invalid asset name '../etc'");
+	assert_path_fails(&b, "/data", "", NULL, 0, "invalid asset name ''");
+	assert_path_fails(&b, "/data", "Air", NULL, 0, "invalid asset name 'Air'");
+	assert_path_fails(&b, "", "air", NULL, 0, "empty storage root");
 	buf_release(&b);
 }
 
@@ -234,10 +233,9 @@ static void test_path_too_long_for_buffer(void **state)
 {
 	(void)state;
 	struct buf b;
-	struct lerr err;
 	buf_init(&b, 20);
-	assert_int_equal(parquet_path("/data/landing_zone", "air_quality_data", NULL, 0, &b, &err), -1);
-	assert_string_equal(err.msg, "path of air_quality_data under /data/landing_zone is too long");
+	assert_path_fails(&b, "/data/landing_zone", "air_quality_data", NULL, 0,
+			  "path of air_quality_data under /data/landing_zone is too long");
 	buf_release(&b);
 }
 
@@ -426,9 +424,7 @@ static void test_unwritable_folder_fails_cleanly(void **state)
 	/* Tests run as root, so a folder is made unwritable by putting a file in its place. */
 	char file[256], path[256];
 	path_of(f, "plainfile", file, sizeof(file));
-	FILE *fp = fopen(file, "w");
-	assert_non_null(fp);
-	fclose(fp);
+	write_file(file, "");
 	path_of(f, "plainfile/date=2024-01-24/data.parquet", path, sizeof(path));
 	struct parquet_written w;
 	struct lerr err;

@@ -1,7 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -19,29 +16,20 @@
 #include "store/store.h"
 #include "util/config.h"
 
+#include "test_support.h"
+
 struct fixture {
-	char dir[64];
-	char path[128];
+	struct temp_file db;  /* the store's file, in a folder that tests put other files in */
 	struct store *store;
 	struct lerr err;
 };
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/lucht-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/lucht.db", f->dir);
-	f->store = store_sqlite_open(f->path, &f->err);
+	assert_int_equal(temp_file_make(&f->db, "/tmp/lucht-store-XXXXXX", "lucht.db"), 0);
+	f->store = store_sqlite_open(f->db.path, &f->err);
 	assert_non_null(f->store);
 	*state = f;
 	return 0;
@@ -51,7 +39,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_close(f->store);
-	nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	remove_tree(f->db.dir);
 	free(f);
 	return 0;
 }
@@ -119,14 +107,6 @@ static void exec_raw(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
-}
-
 static char *read_file(const char *path)
 {
 	FILE *fp = fopen(path, "r");
@@ -141,6 +121,23 @@ static char *read_file(const char *path)
 static bool exists(const char *path)
 {
 	return access(path, F_OK) == 0;
+}
+
+/* store_run_list with filter must give exactly the runs in want, up to a NULL, in that order. */
+static void assert_run_list(struct fixture *f, const struct run_filter *filter,
+			    const struct run *const want[])
+{
+	struct run_list l;
+	assert_int_equal(store_run_list(f->store, filter, &l, &f->err), 0);
+	size_t n = 0;
+	while (want[n])
+		n++;
+	assert_int_equal(l.n, n);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(l.v[i].id, want[i]->id);
+		assert_string_equal(l.v[i].asset, want[i]->asset);
+	}
+	run_list_release(&l);
 }
 
 /* ---- names ---- */
@@ -275,53 +272,20 @@ static void test_run_list_newest_first_with_filters(void **state)
 	d.status = RUN_SUCCEEDED;
 	create_run(f, &d);
 
-	struct run_list l;
-	assert_int_equal(store_run_list(f->store, NULL, &l, &f->err), 0);
-	assert_int_equal(l.n, 4);
-	assert_string_equal(l.v[0].id, d.id);
-	assert_string_equal(l.v[1].id, c.id);
-	assert_string_equal(l.v[2].id, b.id);
-	assert_string_equal(l.v[3].id, a.id);
-	run_list_release(&l);
-
-	struct run_filter by_asset = { .asset = "air_quality_data", .status = -1 };
-	assert_int_equal(store_run_list(f->store, &by_asset, &l, &f->err), 0);
-	assert_int_equal(l.n, 3);
-	assert_string_equal(l.v[0].id, d.id);
-	run_list_release(&l);
-
-	struct run_filter by_job = { .job = "copy", .status = -1 };
-	assert_int_equal(store_run_list(f->store, &by_job, &l, &f->err), 0);
-	assert_int_equal(l.n, 1);
-	assert_string_equal(l.v[0].id, c.id);
-	assert_string_equal(l.v[0].asset, "daily_air_quality_data");
-	run_list_release(&l);
-
-	struct run_filter by_partition = { .partition = "2024-01-24|NL01485", .status = -1 };
-	assert_int_equal(store_run_list(f->store, &by_partition, &l, &f->err), 0);
-	assert_int_equal(l.n, 2);
-	assert_string_equal(l.v[0].id, d.id);
-	assert_string_equal(l.v[1].id, a.id);
-	run_list_release(&l);
-
-	struct run_filter by_status = { .asset = "air_quality_data", .status = RUN_QUEUED };
-	assert_int_equal(store_run_list(f->store, &by_status, &l, &f->err), 0);
-	assert_int_equal(l.n, 2);
-	assert_string_equal(l.v[0].id, b.id);
-	assert_string_equal(l.v[1].id, a.id);
-	run_list_release(&l);
-
-	struct run_filter limited = { .status = -1, .limit = 2 };
-	assert_int_equal(store_run_list(f->store, &limited, &l, &f->err), 0);
-	assert_int_equal(l.n, 2);
-	assert_string_equal(l.v[0].id, d.id);
-	assert_string_equal(l.v[1].id, c.id);
-	run_list_release(&l);
-
-	struct run_filter none = { .job = "backfill", .status = -1 };
-	assert_int_equal(store_run_list(f->store, &none, &l, &f->err), 0);
-	assert_int_equal(l.n, 0);
-	run_list_release(&l);
+	assert_run_list(f, NULL, (const struct run *const[]){ &d, &c, &b, &a, NULL });
+	const struct {
+		struct run_filter filter;
+		const struct run *want[5];  /* up to a NULL */
+	} cases[] = {
+		{ { .asset = "air_quality_data", .status = -1 }, { &d, &b, &a } },
+		{ { .job = "copy", .status = -1 }, { &c } },
+		{ { .partition = "2024-01-24|NL01485", .status = -1 }, { &d, &a } },
+		{ { .asset = "air_quality_data", .status = RUN_QUEUED }, { &b, &a } },
+		{ { .status = -1, .limit = 2 }, { &d, &c } },
+		{ { .job = "backfill", .status = -1 }, { NULL } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_run_list(f, &cases[i].filter, cases[i].want);
 }
 
 /* ---- events ---- */
@@ -388,7 +352,7 @@ static void test_commit_marks_partition_materialized(void **state)
 	assert_string_equal(ev.v[0].message,
 			    "materialized 2024-01-24|NL01485: 24 rows, data version 0123abcd...");
 	event_list_release(&ev);
-	assert_int_equal(count_rows(f->path, "materializations"), 1);
+	assert_int_equal(count_rows(f->db.path, "materializations"), 1);
 
 	assert_int_equal(store_partition_status_list(f->store, "daily_air_quality_data", &l, &f->err), 0);
 	assert_int_equal(l.n, 0);
@@ -470,9 +434,9 @@ static void test_commit_for_unknown_run_leaves_nothing(void **state)
 	struct check_result check = { .name = "values_above_zero", .passed = true, .blocking = true };
 	assert_int_equal(store_materialization_commit(f->store, &m, &check, 1, &f->err), -1);
 	assert_string_equal(f->err.msg, "no run with id feedfeedfeedfeedfeedfeedfeedfeed");
-	assert_int_equal(count_rows(f->path, "materializations"), 0);
-	assert_int_equal(count_rows(f->path, "check_results"), 0);
-	assert_int_equal(count_rows(f->path, "asset_partitions"), 0);
+	assert_int_equal(count_rows(f->db.path, "materializations"), 0);
+	assert_int_equal(count_rows(f->db.path, "check_results"), 0);
+	assert_int_equal(count_rows(f->db.path, "asset_partitions"), 0);
 }
 
 static void test_commit_failing_midway_is_rolled_back(void **state)
@@ -484,8 +448,8 @@ static void test_commit_failing_midway_is_rolled_back(void **state)
 	assert_int_equal(store_materialization_commit(f->store, &m, NULL, 0, &f->err), 0);
 
 	/* The second check fails to insert, after the materialization row and the first check. */
-	exec_raw(f->path, "CREATE TRIGGER boom BEFORE INSERT ON check_results WHEN NEW.name = 'boom'"
-			  " BEGIN SELECT RAISE(ABORT, 'check insert refused'); END;");
+	exec_raw(f->db.path, "CREATE TRIGGER boom BEFORE INSERT ON check_results WHEN NEW.name = 'boom'"
+			     " BEGIN SELECT RAISE(ABORT, 'check insert refused'); END;");
 	struct check_result checks[] = {
 		{ .name = "values_above_zero", .passed = true, .blocking = true },
 		{ .name = "boom", .passed = true, .blocking = true },
@@ -493,10 +457,10 @@ static void test_commit_failing_midway_is_rolled_back(void **state)
 	struct materialization again = new_materialization(r.id, "2024-01-24|NL01485", 99, 1706223600000000);
 	assert_int_equal(store_materialization_commit(f->store, &again, checks, 2, &f->err), -1);
 	assert_non_null(strstr(f->err.msg, "check insert refused"));
-	assert_non_null(strstr(f->err.msg, f->path));
+	assert_non_null(strstr(f->err.msg, f->db.path));
 
-	assert_int_equal(count_rows(f->path, "materializations"), 1);
-	assert_int_equal(count_rows(f->path, "check_results"), 0);
+	assert_int_equal(count_rows(f->db.path, "materializations"), 1);
+	assert_int_equal(count_rows(f->db.path, "check_results"), 0);
 	struct partition_status_list l;
 	assert_int_equal(store_partition_status_list(f->store, "air_quality_data", &l, &f->err), 0);
 	assert_int_equal(l.n, 1);
@@ -510,7 +474,7 @@ static void test_commit_failing_midway_is_rolled_back(void **state)
 
 	/* the store still works after the rollback */
 	assert_int_equal(store_materialization_commit(f->store, &again, checks, 1, &f->err), 0);
-	assert_int_equal(count_rows(f->path, "materializations"), 2);
+	assert_int_equal(count_rows(f->db.path, "materializations"), 2);
 }
 
 static void test_check_results_recorded_and_listed(void **state)
@@ -564,7 +528,7 @@ static void test_reopen_keeps_data_and_schema(void **state)
 	f->store = store_close(f->store);
 	assert_null(f->store);
 	for (int i = 0; i < 2; i++) {
-		f->store = store_sqlite_open(f->path, &f->err);
+		f->store = store_sqlite_open(f->db.path, &f->err);
 		assert_non_null(f->store);
 		struct run got;
 		assert_int_equal(store_run_get(f->store, r.id, &got, &f->err), 0);
@@ -572,10 +536,10 @@ static void test_reopen_keeps_data_and_schema(void **state)
 		run_release(&got);
 		f->store = store_close(f->store);
 	}
-	assert_int_equal(user_version(f->path), 1);
-	assert_int_equal(query_one(f->path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
-	assert_int_equal(count_rows(f->path, "runs"), 1);
-	f->store = store_sqlite_open(f->path, &f->err);
+	assert_int_equal(user_version(f->db.path), 1);
+	assert_int_equal(query_one(f->db.path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+	assert_int_equal(count_rows(f->db.path, "runs"), 1);
+	f->store = store_sqlite_open(f->db.path, &f->err);
 	assert_non_null(f->store);
 }
 
@@ -599,14 +563,14 @@ static void test_garbage_file_is_refused_and_left_alone(void **state)
 {
 	struct fixture *f = *state;
 	char path[160];
-	snprintf(path, sizeof(path), "%s/garbage.db", f->dir);
+	snprintf(path, sizeof(path), "%s/garbage.db", f->db.dir);
 	char text[4096] = "";
 	for (int i = 0; i < 100; i++)
 		strcat(text, "not a database, ");
 	write_file(path, text);
 	assert_refused_untouched(path, text, "file is not a database");
 
-	snprintf(path, sizeof(path), "%s/tiny.db", f->dir);
+	snprintf(path, sizeof(path), "%s/tiny.db", f->db.dir);
 	write_file(path, "hello\n");
 	assert_refused_untouched(path, "hello\n", "file is not a database");
 }
@@ -615,7 +579,7 @@ static void test_other_programs_database_is_refused(void **state)
 {
 	struct fixture *f = *state;
 	char path[160];
-	snprintf(path, sizeof(path), "%s/other.db", f->dir);
+	snprintf(path, sizeof(path), "%s/other.db", f->db.dir);
 	exec_raw(path, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me');");
 	struct lerr err;
 	assert_null(store_sqlite_open(path, &err));
@@ -628,14 +592,14 @@ static void test_newer_schema_is_refused(void **state)
 {
 	struct fixture *f = *state;
 	f->store = store_close(f->store);
-	exec_raw(f->path, "PRAGMA user_version = 7");
-	assert_null(store_sqlite_open(f->path, &f->err));
+	exec_raw(f->db.path, "PRAGMA user_version = 7");
+	assert_null(store_sqlite_open(f->db.path, &f->err));
 	char want[256];
 	snprintf(want, sizeof(want),
 		 "instance database %s has schema version 7, newer than this lucht knows (1): use a newer lucht",
-		 f->path);
+		 f->db.path);
 	assert_string_equal(f->err.msg, want);
-	assert_int_equal(user_version(f->path), 7);
+	assert_int_equal(user_version(f->db.path), 7);
 }
 
 static void test_locked_database_names_the_other_process(void **state)
@@ -644,12 +608,12 @@ static void test_locked_database_names_the_other_process(void **state)
 	struct run r = new_run("ingest", "air_quality_data", "");
 	create_run(f, &r);
 	sqlite3 *other;
-	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->db.path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	/* waits out the busy timeout */
 	assert_int_equal(store_event_append(f->store, r.id, EVENT_INFO, "LOG", "x", &f->err), -1);
 	assert_non_null(strstr(f->err.msg, "another process holds it locked"));
-	assert_non_null(strstr(f->err.msg, f->path));
+	assert_non_null(strstr(f->err.msg, f->db.path));
 	assert_true(f->err.retryable);
 	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(other);
@@ -681,14 +645,6 @@ static int append_many(const char *path, const char *run_id, const char *who)
 	return 0;
 }
 
-static void wait_ok(pid_t pid)
-{
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-}
-
 static void test_two_processes_append_without_loss(void **state)
 {
 	struct fixture *f = *state;
@@ -702,12 +658,12 @@ static void test_two_processes_append_without_loss(void **state)
 		pids[p] = fork();
 		assert_true(pids[p] >= 0);
 		if (pids[p] == 0)
-			_exit(append_many(f->path, r.id, who[p]));
+			_exit(append_many(f->db.path, r.id, who[p]));
 	}
 	for (int p = 0; p < 2; p++)
 		wait_ok(pids[p]);
 
-	f->store = store_sqlite_open(f->path, &f->err);
+	f->store = store_sqlite_open(f->db.path, &f->err);
 	assert_non_null(f->store);
 	struct event_list l;
 	assert_int_equal(store_event_list(f->store, r.id, &l, &f->err), 0);
@@ -732,7 +688,7 @@ static void test_processes_creating_one_database_at_once(void **state)
 	f->store = store_close(f->store);
 	for (int round = 0; round < 5; round++) {
 		char path[160];
-		snprintf(path, sizeof(path), "%s/fresh-%d.db", f->dir, round);
+		snprintf(path, sizeof(path), "%s/fresh-%d.db", f->db.dir, round);
 		int go[2];
 		assert_int_equal(pipe(go), 0);
 		pid_t pids[3];
@@ -770,7 +726,7 @@ static void test_store_open_creates_the_instance_folder(void **state)
 {
 	struct fixture *f = *state;
 	char home[160];
-	snprintf(home, sizeof(home), "%s/a/b/home", f->dir);
+	snprintf(home, sizeof(home), "%s/a/b/home", f->db.dir);
 	struct config c = { .home = home, .database_url = "" };
 	struct store *s = store_open(&c, &f->err);
 	assert_non_null(s);
@@ -791,7 +747,7 @@ static void test_store_open_names_the_folder_it_cannot_create(void **state)
 {
 	struct fixture *f = *state;
 	char file[160], home[200], want[600];
-	snprintf(file, sizeof(file), "%s/plain-file", f->dir);
+	snprintf(file, sizeof(file), "%s/plain-file", f->db.dir);
 	write_file(file, "x");
 	snprintf(home, sizeof(home), "%s/home", file);
 	struct config c = { .home = home, .database_url = "" };
@@ -811,7 +767,7 @@ static void test_store_open_refuses_a_database_url(void **state)
 {
 	struct fixture *f = *state;
 	char home[160];
-	snprintf(home, sizeof(home), "%s/pg-home", f->dir);
+	snprintf(home, sizeof(home), "%s/pg-home", f->db.dir);
 	struct config c = { .home = home, .database_url = "postgresql://lucht@localhost/lucht" };
 	assert_null(store_open(&c, &f->err));
 	assert_string_equal(f->err.msg,
