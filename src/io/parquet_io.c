@@ -1,7 +1,9 @@
 #include "io/parquet_io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -128,6 +130,32 @@ static int temp_name(const char *path, struct buf *out)
 }
 
 /*
+ * A writer that died between creating its temporary file and renaming it leaves the file
+ * behind; it is never read (only data.parquet is), but it holds disk space. Files of base
+ * whose process is gone are removed. The pid in the name belongs to this host: the data roots
+ * are local folders.
+ */
+static void remove_stale_temps(const char *folder, const char *base)
+{
+	DIR *dir = opendir(folder);
+	if (!dir)
+		return;
+	char prefix[NAME_MAX + 8];
+	int plen = snprintf(prefix, sizeof(prefix), ".%s.tmp-", base);
+	struct dirent *e;
+	while (plen > 0 && (size_t)plen < sizeof(prefix) && (e = readdir(dir))) {
+		if (strncmp(e->d_name, prefix, (size_t)plen) != 0)
+			continue;
+		char *end;
+		long pid = strtol(e->d_name + plen, &end, 10);
+		if (pid <= 0 || *end != '-' || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		unlinkat(dirfd(dir), e->d_name, 0);
+	}
+	closedir(dir);
+}
+
+/*
  * The data version is computed inside DuckDB: each row rendered as JSON (to_json writes
  * TIMESTAMPTZ in UTC whatever the session's time zone) and hashed, then one SHA-256 over those
  * digests in sorted order. Sorting 64-character digests instead of the rows themselves keeps
@@ -204,6 +232,7 @@ int parquet_write_table(struct duck *d, const char *table, const char *path,
 		if (fs_mkdir_parents(dir, true, err) < 0)
 			goto out;
 	}
+	remove_stale_temps(folder, slash ? slash + 1 : dir);
 	tmp_made = true;
 	if (copy_to(d, table, buf_str(&tmp), &w.rows, err) < 0 ||
 	    fs_sync_path(buf_str(&tmp), false, err) < 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "io/parquet_io.h"
@@ -395,6 +396,41 @@ static void test_failed_write_keeps_old_file(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM keep"), 3);
 }
 
+/* A pid that is certainly not running: a child that has exited and been reaped. */
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+static void test_write_removes_temp_files_of_dead_writers(void **state)
+{
+	struct fixture *f = *state;
+	const int order[] = { 0 };
+	make_measurements(f, "one", order, 1);
+	char path[256], dir[256], stale[512], live[512], other[512];
+	path_of(f, "crash/data.parquet", path, sizeof(path));
+	path_of(f, "crash", dir, sizeof(dir));
+	assert_int_equal(mkdir(dir, 0777), 0);
+	snprintf(stale, sizeof(stale), "%s/.data.parquet.tmp-%ld-0000abcd", dir, (long)dead_pid());
+	snprintf(live, sizeof(live), "%s/.data.parquet.tmp-%ld-0000beef", dir, (long)getppid());
+	snprintf(other, sizeof(other), "%s/.notes.tmp-%ld-0000abcd", dir, (long)dead_pid());
+	write_file(stale, "half a file");
+	write_file(live, "a writer still at work");
+	write_file(other, "not ours");
+	struct parquet_written w;
+	write_ok(f, "one", path, &w);
+	/* The crashed writer's file is gone; a running writer's and a stranger's stay. */
+	char expected[256];
+	snprintf(expected, sizeof(expected), "%s %s data.parquet", strrchr(live, '/') + 1,
+		 strrchr(other, '/') + 1);
+	assert_dir_holds(dir, expected);
+}
+
 static void test_failed_rename_leaves_no_temp_file(void **state)
 {
 	struct fixture *f = *state;
@@ -494,6 +530,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_data_version_hashes_sorted_row_digests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite_replaces_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_keeps_old_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_removes_temp_files_of_dead_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_rename_leaves_no_temp_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_folder_fails_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_table_writes_valid_file, setup, teardown),
