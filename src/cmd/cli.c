@@ -37,6 +37,20 @@ int cli_option_error(const struct command *cmd, int c, char **argv)
 	return cli_usage_error(cmd, "unknown option %s", opt);
 }
 
+int cli_json_option(const struct command *cmd, int argc, char **argv, int *json)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	int c;
+	*json = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_option_error(cmd, c, argv);
+		*json = 1;
+	}
+	return 0;
+}
+
 int cli_fail(const struct command *cmd, int code, const char *fmt, ...)
 {
 	va_list ap;

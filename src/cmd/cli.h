@@ -33,6 +33,10 @@ int cli_usage_error(const struct command *cmd, const char *fmt, ...)
  * optstring starting with ':': names the option; returns EXIT_USAGE. */
 int cli_option_error(const struct command *cmd, int c, char **argv);
 
+/* For a command whose one option is --json: parses the options, leaving optind at the first
+ * argument. 0, or EXIT_USAGE after printing what is wrong. */
+int cli_json_option(const struct command *cmd, int argc, char **argv, int *json);
+
 /* Prints "lucht NAME: message" to stderr; returns code. */
 int cli_fail(const struct command *cmd, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -14,14 +14,9 @@ static const char usage[] =
 static int run(int argc, char **argv)
 {
 	extern const struct command command_config;
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-	int json = 0, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c != 'j')
-			return cli_option_error(&command_config, c, argv);
-		json = 1;
-	}
+	int json;
+	if (cli_json_option(&command_config, argc, argv, &json))
+		return EXIT_USAGE;
 	if (optind < argc)
 		return cli_usage_error(&command_config, "unexpected argument '%s'", argv[optind]);
 	struct cli cli;

@@ -74,14 +74,9 @@ static int show(struct cli *cli, const char *id, int json)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-	int c, json = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c != 'j')
-			return cli_option_error(&command_logs, c, argv);
-		json = 1;
-	}
+	int json;
+	if (cli_json_option(&command_logs, argc, argv, &json))
+		return EXIT_USAGE;
 	if (optind + 1 != argc)
 		return cli_usage_error(&command_logs, optind == argc ? "which run? (lucht runs lists them)"
 					   : "one run at a time");

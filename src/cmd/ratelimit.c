@@ -44,14 +44,9 @@ static void print_json(const struct limiter_status *st)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-	int json = 0, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c != 'j')
-			return cli_option_error(&command_ratelimit, c, argv);
-		json = 1;
-	}
+	int json;
+	if (cli_json_option(&command_ratelimit, argc, argv, &json))
+		return EXIT_USAGE;
 	if (optind < argc)
 		return cli_usage_error(&command_ratelimit, "unexpected argument '%s'", argv[optind]);
 	struct cli cli;
