@@ -9,7 +9,8 @@ static const char usage[] =
 	"\n"
 	"Prints a run (as lucht runs shows it) and its event log, oldest first: each event's\n"
 	"time, level, type and message (requests sent, retries, skipped inputs, check results,\n"
-	"the error of a failed attempt).\n"
+	"the error of a failed attempt). RUN_ID is the whole id or enough of its start to name\n"
+	"one run.\n"
 	"\n"
 	"  --json   one object: the run's fields and \"events\": [{at, level, type, message}]\n";
 
@@ -48,15 +49,38 @@ static void print_text(const struct run *r, const struct event_list *l)
 	}
 }
 
+/* The run an id names: the whole id, or a prefix of one run's id only. */
+static int find_run(struct cli *cli, const char *id, struct run *out)
+{
+	struct lerr err;
+	if (store_run_get(cli->store, id, out, &err) == 0)
+		return 0;
+	size_t len = strlen(id);
+	if (len < 4 || len >= STORE_ID_LEN - 1 || strspn(id, "0123456789abcdef") != len)
+		return cli_fail(cli->cmd, EXIT_USAGE, "%s (lucht runs lists the runs)", err.msg);
+	struct run_filter f = {.id_prefix = id, .status = -1, .limit = 2};
+	struct run_list l = {0};
+	int rc = EXIT_OK;
+	if (store_run_list(cli->store, &f, &l, &err) < 0)
+		rc = cli_fail(cli->cmd, EXIT_USAGE, "%s", err.msg);
+	else if (l.n != 1)
+		rc = cli_fail(cli->cmd, EXIT_USAGE, "%s run ids start with '%s': give more of it "
+			      "(lucht runs lists the runs)", l.n ? "several" : "no", id);
+	else if (store_run_get(cli->store, l.v[0].id, out, &err) < 0)
+		rc = cli_fail(cli->cmd, EXIT_USAGE, "%s", err.msg);
+	run_list_release(&l);
+	return rc;
+}
+
 static int show(struct cli *cli, const char *id, int json)
 {
 	struct lerr err;
 	struct run r = {0};
 	struct event_list l = {0};
-	if (store_run_get(cli->store, id, &r, &err) < 0)
-		return cli_fail(cli->cmd, EXIT_USAGE, "%s (lucht runs lists the runs)", err.msg);
-	int rc = EXIT_OK;
-	if (store_event_list(cli->store, id, &l, &err) < 0) {
+	int rc = find_run(cli, id, &r);
+	if (rc)
+		return rc;
+	if (store_event_list(cli->store, r.id, &l, &err) < 0) {
 		rc = cli_fail(cli->cmd, EXIT_USAGE, "%s", err.msg);
 	} else if (json) {
 		json_t *o = run_to_json(&r);

@@ -65,6 +65,7 @@ struct run_filter {
 	const char *asset;       /* NULL: any */
 	const char *job;         /* NULL: any */
 	const char *partition;   /* NULL: any */
+	const char *id_prefix;   /* NULL: any; else runs whose id starts with it */
 	int status;              /* an enum run_status, or -1 for any */
 	size_t limit;            /* 0: no limit */
 };

@@ -522,10 +522,11 @@ static int sqlite_run_list(struct store *base, const struct run_filter *f, struc
 		       "SELECT " RUN_COLUMNS " FROM runs"
 		       " WHERE (?1 IS NULL OR asset = ?1) AND (?2 IS NULL OR job = ?2)"
 		       " AND (?3 IS NULL OR partition_key = ?3) AND (?4 IS NULL OR status = ?4)"
+		       " AND (?6 IS NULL OR substr(id, 1, length(?6)) = ?6)"
 		       " ORDER BY created_at DESC, rowid DESC LIMIT ?5",
-		       "ssssI", f->asset, f->job, f->partition,
+		       "ssssIs", f->asset, f->job, f->partition,
 		       f->status >= 0 ? run_status_name((enum run_status)f->status) : NULL,
-		       f->limit ? (int64_t)f->limit : (int64_t)-1) < 0)
+		       f->limit ? (int64_t)f->limit : (int64_t)-1, f->id_prefix) < 0)
 		return -1;
 	out->v = v;
 	out->n = n;

@@ -41,6 +41,14 @@ assert_eq "$(sql_value "SELECT count(DISTINCT station_number) FROM daily_air_qua
 run_id=$("$LUCHT_BIN" runs --asset daily_air_quality_data --json | jq -r '.[0].id')
 run_lucht 0 logs "$run_id"
 assert_contains "$(out)" "skipped 96 of 99 air_quality_data partitions for $day"
+# The start of an id is enough.
+run_lucht 0 logs "${run_id:0:8}"
+assert_contains "$(out)" "run $run_id: copy_to_data_lake of daily_air_quality_data $day"
+prefix=$(printf '%x' $(( (0x${run_id:0:1} + 1) % 16 )))${run_id:1:7}
+if ! "$LUCHT_BIN" runs --limit 0 --json | jq -r '.[].id' | grep "^$prefix" >/dev/null; then
+	run_lucht 2 logs "$prefix"
+	assert_contains "$(err)" "no run ids start with '$prefix'"
+fi
 
 # Re-materializing replaces: same rows, same data version, one file.
 run_lucht 0 materialize air_quality_data --partition "$day|NL01485"

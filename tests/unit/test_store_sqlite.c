@@ -283,9 +283,23 @@ static void test_run_list_newest_first_with_filters(void **state)
 		{ { .asset = "air_quality_data", .status = RUN_QUEUED }, { &b, &a } },
 		{ { .status = -1, .limit = 2 }, { &d, &c } },
 		{ { .job = "backfill", .status = -1 }, { NULL } },
+		{ { .id_prefix = c.id, .status = -1 }, { &c } },
+		{ { .id_prefix = "", .status = -1, .limit = 1 }, { &d } },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_run_list(f, &cases[i].filter, cases[i].want);
+	/* A prefix matches the start of an id only. */
+	char prefix[9], middle[9];
+	snprintf(prefix, sizeof(prefix), "%.8s", b.id);
+	snprintf(middle, sizeof(middle), "%.8s", b.id + 4);
+	assert_run_list(f, &(struct run_filter){ .id_prefix = prefix, .status = -1 },
+			(const struct run *const[]){ &b, NULL });
+	struct run_list l = {0};
+	assert_int_equal(store_run_list(f->store, &(struct run_filter){ .id_prefix = middle,
+									 .status = -1 }, &l, &f->err), 0);
+	for (size_t i = 0; i < l.n; i++)
+		assert_memory_equal(l.v[i].id, middle, 8);
+	run_list_release(&l);
 }
 
 /* ---- events ---- */
