@@ -18,7 +18,8 @@ static struct limiter *open_redis(const struct config *c, struct lerr *err)
 	struct limiter *l = NULL;
 	if (config_redis_target(c->redis_url, &t, err) == 0) {
 		char key[64];
-		/* The original's key, so that both can share a window while they run side by side. */
+		/* The original's key name. Its members are scored in microseconds of Redis's clock,
+		 * not the original library's client seconds: the two must not share one Redis. */
 		snprintf(key, sizeof(key), "luchtmeetnet_api_%s", c->env);
 		l = limiter_redis_open(&t, key, c->rate_calls, c->rate_period, c->rate_max_wait, err);
 	}
