@@ -180,3 +180,17 @@ wait_spawned() {
 	done
 	SPAWNED=()
 }
+
+# A clock 3 s behind for the command that follows (libfaketime; the sanitizer build's runtime
+# must then not insist on coming first).
+FAKED_CLOCK=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" faketime -f -3s)
+
+# run_with_skewed_clocks: five materialize processes at once, the last three with FAKED_CLOCK.
+run_with_skewed_clocks() {
+	spawn_materialize 0
+	spawn_materialize 1
+	spawn_materialize 2 "${FAKED_CLOCK[@]}"
+	spawn_materialize 3 "${FAKED_CLOCK[@]}"
+	spawn_materialize 4 "${FAKED_CLOCK[@]}"
+	wait_spawned
+}

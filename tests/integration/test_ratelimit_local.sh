@@ -25,16 +25,10 @@ out | jq -e '.used >= 1 and .used <= 20 and .calls == 20 and .period == 4' >/dev
 # The local state is dated by the host's clock, which is one clock on one host. Faked apart
 # (libfaketime), the processes overrun the window, and assert_window says so: the same check
 # holds the Redis limiter to its word in test_ratelimit_redis.sh.
-faked=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" faketime -f -3s)
 rm -f "$LUCHT_HOME/ratelimit-dev.state"
 : >"$T/requests.log"
 day=2024-03-06
-spawn_materialize 0
-spawn_materialize 1
-spawn_materialize 2 "${faked[@]}"
-spawn_materialize 3 "${faked[@]}"
-spawn_materialize 4 "${faked[@]}"
-wait_spawned
+run_with_skewed_clocks
 if (assert_window 20 4) 2>/dev/null; then
 	fail "clocks 3 s apart went unnoticed by the window check"
 fi

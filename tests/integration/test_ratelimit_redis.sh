@@ -29,18 +29,12 @@ ttl=$(redis pttl "$key")
 
 # Clocks that disagree: three processes run 3 s behind (libfaketime), yet the window holds,
 # as Redis gives the time.
-faked=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" faketime -f -3s)
 newest() { "$@" "$LUCHT_BIN" partitions air_quality_data --station NL01485 --json | jq -r '.[0].partition'; }
-[ "$(newest "${faked[@]:0:2}" faketime -f -100d)" != "$(newest)" ] || fail "faketime does not reach lucht"
+[ "$(newest "${FAKED_CLOCK[@]:0:2}" faketime -f -100d)" != "$(newest)" ] || fail "faketime does not reach lucht"
 redis del "$key" >/dev/null
 : >"$T/requests.log"
 day=2024-03-06
-spawn_materialize 0
-spawn_materialize 1
-spawn_materialize 2 "${faked[@]}"
-spawn_materialize 3 "${faked[@]}"
-spawn_materialize 4 "${faked[@]}"
-wait_spawned
+run_with_skewed_clocks
 assert_eq "$(wc -l <"$T/requests.log")" "50" "requests sent with skewed clocks"
 assert_window 20 4
 
