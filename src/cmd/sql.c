@@ -21,7 +21,9 @@ static const char usage[] =
 	"with the same columns.\n"
 	"\n"
 	"  --csv    CSV with a header line\n"
-	"  --json   an array of objects\n";
+	"  --json   an array of objects\n"
+	"\n"
+	"Exit status: 0 printed, 1 the query failed (the message is DuckDB's), 2 usage error.\n";
 
 extern const struct command command_sql;
 

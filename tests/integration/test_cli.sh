@@ -16,6 +16,12 @@ assert_eq "$(out | jq -r '.[0].status + " " + (length|tostring)')" "missing 1" "
 run_lucht 0 partitions air_quality_station_names
 assert_contains "$(out)" "1 partitions: 0 materialized, 0 failed, 1 missing"
 
+# A query DuckDB cannot run: its message, exit 1.
+run_lucht 1 sql "SELEC 1"
+assert_contains "$(err)" "Parser Error"
+run_lucht 0 sql --json "SELECT 1 AS one, 'a\"b' AS s, NULL AS n"
+assert_eq "$(out | jq -c '.')" '[{"one":1,"s":"a\"b","n":null}]' "sql --json"
+
 run_lucht 0 version
 assert_contains "$(out)" "lucht 0."
 assert_contains "$(out)" "DuckDB v1.4.4"
