@@ -184,21 +184,32 @@ static int bind_va(struct sqlite_store *s, sqlite3_stmt *st, struct lerr *err, c
 	return rc == SQLITE_OK ? 0 : db_error(s, rc, err);
 }
 
-/* One statement that returns no rows, with its parameters (see bind_va). */
+/* A statement prepared with its parameters bound (see bind_va); nothing to finalize on
+ * failure. */
+static int prepare_bound(struct sqlite_store *s, sqlite3_stmt **st, struct lerr *err,
+			 const char *sql, const char *types, va_list ap)
+{
+	if (prepare(s, sql, st, err) < 0)
+		return -1;
+	if (bind_va(s, *st, err, types, ap) == 0)
+		return 0;
+	sqlite3_finalize(*st);
+	return -1;
+}
+
+/* One statement that returns no rows, with its parameters. */
 static int run_sql(struct sqlite_store *s, struct lerr *err, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
-	if (prepare(s, sql, &st, err) < 0)
-		return -1;
 	va_list ap;
 	va_start(ap, types);
-	int rc = bind_va(s, st, err, types, ap);
+	int rc = prepare_bound(s, &st, err, sql, types, ap);
 	va_end(ap);
-	if (rc == 0) {
-		int step = sqlite3_step(st);
-		if (step != SQLITE_DONE)
-			rc = db_error(s, step, err);
-	}
+	if (rc < 0)
+		return -1;
+	int step = sqlite3_step(st);
+	if (step != SQLITE_DONE)
+		rc = db_error(s, step, err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -430,14 +441,13 @@ static int query_rows(struct sqlite_store *s, const struct row_type *type, void 
 		      struct lerr *err, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
-	if (prepare(s, sql, &st, err) < 0)
-		return -1;
 	va_list ap;
 	va_start(ap, types);
-	int rc = bind_va(s, st, err, types, ap);
+	int rc = prepare_bound(s, &st, err, sql, types, ap);
 	va_end(ap);
-	if (rc == 0)
-		rc = step_rows(s, st, type, out, n, err);
+	if (rc < 0)
+		return -1;
+	rc = step_rows(s, st, type, out, n, err);
 	sqlite3_finalize(st);
 	return rc;
 }
