@@ -11,32 +11,21 @@
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/tests/redis_server.sh"
 lucht="$root/$build/lucht"
 fake="$root/$build/tests/fake-luchtmeetnet"
 procs=5 per_proc=60 calls=30 period=10
 
 T=$(mktemp -d)
-fake_pid="" redis_pid=""
-trap 'kill $fake_pid $redis_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT
+fake_pid=""
+trap 'kill $fake_pid 2>/dev/null || true; redis_server_stop; wait 2>/dev/null || true; rm -rf "$T"' EXIT
 "$fake" --port-file "$T/port" --stations "$root/data/stations.json" --rate "$calls/$period" \
 	--request-log "$T/requests.log" 2>/dev/null &
 fake_pid=$!
 for _ in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.05; done
 
-mkdir "$T/redis"
-for _ in $(seq 1 20); do
-	port=$((20000 + RANDOM % 40000))
-	redis-server --bind 127.0.0.1 --port "$port" --requirepass dagster --dir "$T/redis" \
-		--save '' --appendonly no --logfile "$T/redis/redis.log" &
-	redis_pid=$!
-	for _ in $(seq 1 100); do
-		redis-cli -p "$port" -a dagster --no-auth-warning info server 2>/dev/null |
-			grep -q "^process_id:$redis_pid" && break 2
-		kill -0 "$redis_pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill "$redis_pid" 2>/dev/null || true
-done
+redis_server_start "$T/redis" || { echo "redis-server did not start" >&2; exit 1; }
+port=$REDIS_PORT
 rcli() { redis-cli -p "$port" -a dagster --no-auth-warning "$@"; }
 evalsha_calls() { rcli info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),.*/\1/p' | grep . || echo 0; }
 redis_url="redis://:dagster@127.0.0.1:$port"

@@ -98,42 +98,17 @@ assert_no_temp_files() {
 	[ -z "$left" ] || fail "temporary files left behind: $left"
 }
 
-# start_redis: a redis-server of the test's own on a free loopback port, with a password as in
-# the original's development set-up (dagster), its files in $T/redis; stopped when the test
-# ends. Sets REDIS_PORT and points lucht at it with LUCHT_REDIS_URL.
-REDIS_PID=""
-REDIS_PORT=""
+source "$LUCHT_SOURCE_DIR/tests/redis_server.sh"
+
+# start_redis: a redis-server of the test's own (tests/redis_server.sh), its files in
+# $T/redis, stopped when the test ends. Sets REDIS_PORT and points lucht at it with
+# LUCHT_REDIS_URL.
 start_redis() {
 	command -v redis-server >/dev/null || fail "redis-server is missing: run scripts/install-deps.sh"
-	mkdir -p "$T/redis"
-	trap 'stop_redis; cleanup' EXIT
-	local port
-	for _ in $(seq 1 20); do
-		port=$((20000 + RANDOM % 40000))
-		redis-server --bind 127.0.0.1 --port "$port" --requirepass dagster --dir "$T/redis" \
-			--save '' --appendonly no --logfile "$T/redis/redis.log" &
-		REDIS_PID=$!
-		for _ in $(seq 1 100); do
-			kill -0 "$REDIS_PID" 2>/dev/null || break
-			# Ours, not another test's on the same port: the answer names our process.
-			if redis-cli -p "$port" -a dagster --no-auth-warning info server 2>/dev/null |
-				grep -q "^process_id:$REDIS_PID"; then
-				REDIS_PORT=$port
-				export LUCHT_REDIS_URL="redis://:dagster@127.0.0.1:$port"
-				return 0
-			fi
-			sleep 0.05
-		done
-		stop_redis
-	done
-	fail "redis-server did not start: $(tail -n 5 "$T/redis/redis.log" 2>/dev/null)"
-}
-
-stop_redis() {
-	[ -n "$REDIS_PID" ] || return 0
-	kill "$REDIS_PID" 2>/dev/null || true
-	wait "$REDIS_PID" 2>/dev/null || true
-	REDIS_PID=""
+	trap 'redis_server_stop; cleanup' EXIT
+	redis_server_start "$T/redis" ||
+		fail "redis-server did not start: $(tail -n 5 "$T/redis/redis.log" 2>/dev/null)"
+	export LUCHT_REDIS_URL="redis://:dagster@127.0.0.1:$REDIS_PORT"
 }
 
 # redis ARGS...: redis-cli against the test's Redis.

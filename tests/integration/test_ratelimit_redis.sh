@@ -76,7 +76,7 @@ for _ in $(seq 1 200); do
 	sleep 0.02
 done
 assert_eq "$(wc -l <"$T/requests.log")" "5" "requests before Redis stops"
-stop_redis
+redis_server_stop
 rc=0
 wait "${SPAWNED[0]}" || rc=$?
 SPAWNED=()
